@@ -1,0 +1,695 @@
+//! The I/O edge: inputs (paths walked with the `ignore` crate, or stdin) → read →
+//! [`pipeline`] → sink. Files are processed in parallel with rayon and reported in input
+//! order. A large file (or stdin) is streamed in chunks cut at line ends, a few chunks in
+//! flight at a time, so memory stays bounded whatever the size. In-place writes go to a
+//! temporary file in the same directory, are fsynced and renamed over the original, so an
+//! error, a full disk or an interrupt leaves the original intact and no temporary behind.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::detect::{self, Detection};
+use crate::pipeline::{self, Config};
+use crate::step::Step;
+
+/// Where results go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sink {
+    /// The output bytes to stdout (the filter).
+    Stdout,
+    /// Rewrite changed files in place, optionally keeping `path + suffix` as a backup.
+    InPlace {
+        /// Backup suffix (`--backup`).
+        backup: Option<String>,
+    },
+    /// Mirror the input tree under this directory.
+    OutputDir(PathBuf),
+    /// Write nothing; report what would change.
+    Check,
+}
+
+/// One input.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The file; `None` for stdin.
+    pub path: Option<PathBuf>,
+    /// Path relative to the root it was found under (for `-o`).
+    pub rel: PathBuf,
+    /// Named on the command line (not found by walking).
+    pub explicit: bool,
+}
+
+impl Input {
+    /// How the input is shown in messages.
+    pub fn display(&self) -> String {
+        self.path.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
+    }
+}
+
+/// Walk options.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Include hidden files and directories.
+    pub hidden: bool,
+    /// Do not honour .gitignore and friends.
+    pub no_ignore: bool,
+    /// Only files matching one of these globs (gitignore syntax).
+    pub globs: Vec<String>,
+    /// Skip files matching these globs.
+    pub excludes: Vec<String>,
+}
+
+/// Expands paths into inputs: files as given, directories walked. Errors (a path that
+/// does not exist, an unreadable directory) are returned beside the inputs found.
+pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Input>, Vec<(PathBuf, io::Error)>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        if root.as_os_str() == "-" {
+            inputs.push(Input { path: None, rel: PathBuf::from("stdin"), explicit: true });
+            continue;
+        }
+        match fs::metadata(root) {
+            Err(e) => errors.push((root.clone(), e)),
+            Ok(m) if !m.is_dir() => inputs.push(Input {
+                path: Some(root.clone()),
+                rel: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
+                explicit: true,
+            }),
+            Ok(_) => {
+                let mut ob = ignore::overrides::OverrideBuilder::new(root);
+                for g in &opts.globs {
+                    let _ = ob.add(g);
+                }
+                for g in &opts.excludes {
+                    let _ = ob.add(&format!("!{g}"));
+                }
+                let mut wb = ignore::WalkBuilder::new(root);
+                wb.hidden(!opts.hidden)
+                    .git_ignore(!opts.no_ignore)
+                    .git_global(!opts.no_ignore)
+                    .git_exclude(!opts.no_ignore)
+                    .ignore(!opts.no_ignore)
+                    .parents(!opts.no_ignore)
+                    .require_git(false)
+                    .sort_by_file_path(|a, b| a.cmp(b));
+                if let Ok(o) = ob.build() {
+                    wb.overrides(o);
+                }
+                for entry in wb.build() {
+                    match entry {
+                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                            let p = e.into_path();
+                            let rel = p.strip_prefix(root).map_or_else(|_| p.clone(), Path::to_path_buf);
+                            inputs.push(Input { path: Some(p), rel, explicit: false });
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            let path = match &e {
+                                ignore::Error::WithPath { path, .. } => path.clone(),
+                                _ => root.clone(),
+                            };
+                            errors.push((path, io::Error::other(e.to_string())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (inputs, errors)
+}
+
+/// What happened to one input.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The input.
+    pub input: Input,
+    /// The outcome, or why it failed.
+    pub result: Result<FileOutcome, FileError>,
+}
+
+/// A failure on one input, with the stage it happened in.
+#[derive(Debug)]
+pub struct FileError {
+    /// What was being done (`reading`, `writing`, `encoding`…).
+    pub action: &'static str,
+    /// The error message.
+    pub message: String,
+    /// True for a broken pipe on stdout: the reader went away, which is not an error.
+    pub broken_pipe: bool,
+}
+
+/// The outcome for one input that could be processed.
+#[derive(Debug)]
+pub struct FileOutcome {
+    /// How the input was read.
+    pub detection: Detection,
+    /// Steps, in order (offsets of later chunks shifted to whole-input positions).
+    pub steps: Vec<Step>,
+    /// Whether the output differs from the input.
+    pub changed: bool,
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Bytes of output.
+    pub bytes_out: u64,
+    /// For `Stdout` (and `--diff`): the output of a small input, kept for the caller.
+    pub output: Option<Vec<u8>>,
+    /// For `--diff`: the input of a small file.
+    pub original: Option<Vec<u8>>,
+}
+
+/// Inputs at least this large are streamed in chunks.
+pub const STREAM_THRESHOLD: u64 = 16 * 1024 * 1024;
+/// Target chunk size for streaming.
+pub const CHUNK: usize = 2 * 1024 * 1024;
+
+/// Processing options beyond the pipeline config.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where results go.
+    pub sink: Sink,
+    /// Keep input and output bytes of small files in the report (for `--diff`).
+    pub keep_original: bool,
+}
+
+/// Processes all inputs in parallel; reports come back in input order. `interrupted` is
+/// checked before each file and each chunk: once set, nothing new starts and unfinished
+/// in-place writes are abandoned (their temporary files removed).
+pub fn process_all(
+    inputs: Vec<Input>,
+    cfg: &Config,
+    opts: &Options,
+    interrupted: &AtomicBool,
+    on_done: &(dyn Fn(&FileReport) + Sync),
+) -> Vec<FileReport> {
+    inputs
+        .into_par_iter()
+        .map(|input| {
+            let report = process_one(input, cfg, opts, interrupted);
+            on_done(&report);
+            report
+        })
+        .collect()
+}
+
+fn err(action: &'static str, e: impl std::fmt::Display) -> FileError {
+    FileError { action, message: e.to_string(), broken_pipe: false }
+}
+
+fn io_err(action: &'static str, e: &io::Error) -> FileError {
+    FileError {
+        action,
+        message: e.to_string(),
+        broken_pipe: e.kind() == io::ErrorKind::BrokenPipe,
+    }
+}
+
+/// Processes one input.
+pub fn process_one(input: Input, cfg: &Config, opts: &Options, interrupted: &AtomicBool) -> FileReport {
+    if interrupted.load(Ordering::Relaxed) {
+        return FileReport { input, result: Err(err("processing", "interrupted")) };
+    }
+    let result = match &input.path {
+        None => {
+            let stdin = io::stdin();
+            let mut lock = stdin.lock();
+            match opts.sink {
+                Sink::Stdout => {
+                    let stdout = io::stdout();
+                    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+                    stream(&mut lock, Some(&mut out), cfg, interrupted)
+                }
+                _ => stream(&mut lock, None::<&mut io::Sink>, cfg, interrupted),
+            }
+        }
+        Some(path) => process_path(path, &input, cfg, opts, interrupted),
+    };
+    FileReport { input, result }
+}
+
+fn process_path(
+    path: &Path,
+    input: &Input,
+    cfg: &Config,
+    opts: &Options,
+    interrupted: &AtomicBool,
+) -> Result<FileOutcome, FileError> {
+    let meta = fs::metadata(path).map_err(|e| io_err("reading", &e))?;
+    if meta.len() >= STREAM_THRESHOLD {
+        return process_large(path, input, &meta, cfg, opts, interrupted);
+    }
+    let bytes = fs::read(path).map_err(|e| io_err("reading", &e))?;
+    let out = pipeline::run(&bytes, cfg).map_err(|e| err("encoding", e))?;
+    let changed = out.changed;
+    let binary = out.detection.binary.is_some();
+    let mut outcome = FileOutcome {
+        detection: out.detection,
+        steps: out.steps,
+        changed,
+        bytes_in: bytes.len() as u64,
+        bytes_out: out.output.len() as u64,
+        output: None,
+        original: None,
+    };
+    if interrupted.load(Ordering::Relaxed) {
+        return Err(err("processing", "interrupted"));
+    }
+    match &opts.sink {
+        Sink::Stdout => outcome.output = Some(out.output.into_owned()),
+        Sink::Check => {
+            if opts.keep_original && changed {
+                outcome.output = Some(out.output.into_owned());
+                outcome.original = Some(bytes.clone());
+            }
+        }
+        Sink::InPlace { backup } => {
+            if changed && !binary {
+                write_atomic(path, &meta, backup.as_deref(), |w| w.write_all(&out.output))
+                    .map_err(|e| io_err("writing", &e))?;
+            }
+        }
+        Sink::OutputDir(dir) => {
+            if !binary {
+                let dest = dir.join(&input.rel);
+                if let Some(parent) = dest.parent() {
+                    fs::create_dir_all(parent).map_err(|e| io_err("creating directory", &e))?;
+                }
+                write_new(&dest, |w| w.write_all(&out.output)).map_err(|e| io_err("writing", &e))?;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Streams a large file through the pipeline to its sink.
+fn process_large(
+    path: &Path,
+    input: &Input,
+    meta: &fs::Metadata,
+    cfg: &Config,
+    opts: &Options,
+    interrupted: &AtomicBool,
+) -> Result<FileOutcome, FileError> {
+    let mut file = fs::File::open(path).map_err(|e| io_err("reading", &e))?;
+    match &opts.sink {
+        Sink::Stdout => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            stream(&mut file, Some(&mut out), cfg, interrupted)
+        }
+        Sink::Check => stream(&mut file, None::<&mut io::Sink>, cfg, interrupted),
+        Sink::InPlace { backup } => {
+            // A first pass that writes nothing decides whether anything changes at all, so
+            // an unchanged file is never rewritten; only then is the file streamed out.
+            let probe = stream(&mut file, None::<&mut io::Sink>, cfg, interrupted)?;
+            if !probe.changed || probe.detection.binary.is_some() {
+                return Ok(probe);
+            }
+            let mut result = None;
+            let mut reread = fs::File::open(path).map_err(|e| io_err("reading", &e))?;
+            write_atomic(path, meta, backup.as_deref(), |w| {
+                let r = stream(&mut reread, Some(w), cfg, interrupted)
+                    .map_err(|e| io::Error::other(e.message))?;
+                result = Some(r);
+                Ok(())
+            })
+            .map_err(|e| io_err("writing", &e))?;
+            result.ok_or_else(|| err("writing", "no result"))
+        }
+        Sink::OutputDir(dir) => {
+            let dest = dir.join(&input.rel);
+            if let Some(parent) = dest.parent() {
+                fs::create_dir_all(parent).map_err(|e| io_err("creating directory", &e))?;
+            }
+            let mut result = None;
+            write_new(&dest, |w| {
+                let r = stream(&mut file, Some(w), cfg, interrupted).map_err(|e| io::Error::other(e.message))?;
+                result = Some(r);
+                Ok(())
+            })
+            .map_err(|e| io_err("writing", &e))?;
+            result.ok_or_else(|| err("writing", "no result"))
+        }
+    }
+}
+
+/// Writes `path` through a temporary file in the same directory: write, fsync, keep the
+/// original's permissions, optionally hard-link or copy the original to the backup name,
+/// rename. Any failure before the rename leaves the original as it was and removes the
+/// temporary file.
+pub fn write_atomic(
+    path: &Path,
+    meta: &fs::Metadata,
+    backup: Option<&str>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".mojifix-").suffix(".tmp").tempfile_in(dir)?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    fs::set_permissions(tmp.path(), meta.permissions())?;
+    if let Some(suffix) = backup {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let backup_path = PathBuf::from(name);
+        let _ = fs::remove_file(&backup_path);
+        if fs::hard_link(path, &backup_path).is_err() {
+            fs::copy(path, &backup_path)?;
+        }
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes a new file (for `-o`) through a temporary file in its directory.
+fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".mojifix-").suffix(".tmp").tempfile_in(dir)?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Streams `reader` through the pipeline in chunks cut at line ends, a few chunks processed
+/// in parallel at a time and written in order to `writer` (if any). The encoding is decided
+/// on the first chunk; later chunks that are not valid in it are decoded line by line.
+pub fn stream<R: Read, W: Write + ?Sized>(
+    reader: &mut R,
+    mut writer: Option<&mut W>,
+    cfg: &Config,
+    interrupted: &AtomicBool,
+) -> Result<FileOutcome, FileError> {
+    let in_flight = rayon::current_num_threads().max(1) * 2;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut eof = false;
+    let mut det: Option<Detection> = None;
+    let mut outcome = FileOutcome {
+        detection: detect::utf8(),
+        steps: Vec::new(),
+        changed: false,
+        bytes_in: 0,
+        bytes_out: 0,
+        output: None,
+        original: None,
+    };
+    let mut in_base = 0usize;
+    let mut text_base = 0usize;
+    while !eof || !pending.is_empty() {
+        if interrupted.load(Ordering::Relaxed) {
+            return Err(err("processing", "interrupted"));
+        }
+        // Fill up to `in_flight` chunks.
+        let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(in_flight);
+        while chunks.len() < in_flight && (!eof || !pending.is_empty()) {
+            while !eof && pending.len() < CHUNK {
+                let old = pending.len();
+                pending.resize(old + CHUNK, 0);
+                let n = read_full(reader, &mut pending[old..]).map_err(|e| io_err("reading", &e))?;
+                pending.truncate(old + n);
+                if n == 0 {
+                    eof = true;
+                }
+            }
+            if pending.is_empty() {
+                break;
+            }
+            let enc = det.map_or(encoding_rs::UTF_8, |d| d.encoding);
+            let cut = if eof && pending.len() <= CHUNK { pending.len() } else { safe_cut(&pending[..CHUNK.min(pending.len())], enc) };
+            let rest = pending.split_off(cut);
+            chunks.push(std::mem::replace(&mut pending, rest));
+            if det.is_none() {
+                let d = detect::detect(&chunks[0], &cfg.hint);
+                outcome.detection = d;
+                det = Some(d);
+                if d.binary.is_some() {
+                    // Binary: pass it through untouched (a filter must not lose data).
+                    return pass_through(reader, writer, chunks, pending, outcome);
+                }
+            }
+        }
+        let d0 = det.expect("set on the first chunk");
+        let first_batch = in_base == 0;
+        let results: Vec<Result<(Vec<u8>, Vec<Step>, bool, usize, usize), FileError>> = chunks
+            .par_iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let d = if first_batch && i == 0 { d0 } else { Detection { bom_len: 0, ..d0 } };
+                let out = pipeline::run_detected(chunk, cfg, &d).map_err(|e| err("encoding", e))?;
+                let text_len = out.output.len();
+                Ok((out.output.into_owned(), out.steps, out.changed, chunk.len(), text_len))
+            })
+            .collect();
+        for r in results {
+            let (out, steps, changed, in_len, out_len) = r?;
+            outcome.changed |= changed;
+            outcome.bytes_in += in_len as u64;
+            outcome.bytes_out += out_len as u64;
+            for s in steps {
+                outcome.steps.push(shift(s, in_base, text_base));
+            }
+            if let Some(w) = writer.as_deref_mut() {
+                w.write_all(&out).map_err(|e| io_err("writing", &e))?;
+            }
+            in_base += in_len;
+            text_base += out_len;
+        }
+    }
+    if let Some(w) = writer.as_deref_mut() {
+        w.flush().map_err(|e| io_err("writing", &e))?;
+    }
+    if det.is_none() {
+        // Empty input.
+        outcome.steps.push(Step::Decoded {
+            encoding: "UTF-8",
+            source: crate::step::Source::Valid,
+            malformed: 0,
+            malformed_at: Vec::new(),
+            legacy_lines: 0,
+        });
+    }
+    merge_decoded(&mut outcome.steps);
+    Ok(outcome)
+}
+
+fn pass_through<R: Read, W: Write + ?Sized>(
+    reader: &mut R,
+    writer: Option<&mut W>,
+    chunks: Vec<Vec<u8>>,
+    pending: Vec<u8>,
+    mut outcome: FileOutcome,
+) -> Result<FileOutcome, FileError> {
+    let mut n = 0u64;
+    match writer {
+        Some(w) => {
+            for c in chunks.iter().chain(std::iter::once(&pending)) {
+                w.write_all(c).map_err(|e| io_err("writing", &e))?;
+                n += c.len() as u64;
+            }
+            n += io::copy(reader, w).map_err(|e| io_err("writing", &e))?;
+            w.flush().map_err(|e| io_err("writing", &e))?;
+        }
+        None => {
+            n += chunks.iter().map(|c| c.len() as u64).sum::<u64>() + pending.len() as u64;
+            n += io::copy(reader, &mut io::sink()).map_err(|e| io_err("reading", &e))?;
+        }
+    }
+    outcome.bytes_in = n;
+    outcome.bytes_out = n;
+    Ok(outcome)
+}
+
+fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Where to end a chunk: after the last line end, so that no character, mojibake span or
+/// OpenCC phrase is split (a newline is never part of a multi-byte character in UTF-8, GBK,
+/// Big5, Shift_JIS or EUC). A chunk with no line end (a huge line) is cut after the last
+/// byte below 0x40, which is never a trail byte in those encodings, or for UTF-8 at a
+/// character boundary.
+pub fn safe_cut(buf: &[u8], enc: &'static encoding_rs::Encoding) -> usize {
+    if detect::is_utf16(enc) {
+        let le = enc == encoding_rs::UTF_16LE;
+        let mut i = buf.len() & !1;
+        while i >= 2 {
+            let (a, b) = (buf[i - 2], buf[i - 1]);
+            if (le && a == b'\n' && b == 0) || (!le && a == 0 && b == b'\n') {
+                return i;
+            }
+            i -= 2;
+        }
+        // No line end: cut at an even offset that does not split a surrogate pair.
+        let mut cut = buf.len() & !1;
+        let high = |i: usize| if le { buf[i + 1] } else { buf[i] };
+        if cut >= 2 && (0xD8..=0xDB).contains(&high(cut - 2)) {
+            cut -= 2;
+        }
+        return cut.max(2);
+    }
+    if let Some(i) = memchr::memrchr(b'\n', buf) {
+        return i + 1;
+    }
+    if enc == encoding_rs::UTF_8 {
+        let mut i = buf.len();
+        while i > 0 && (buf[i - 1] & 0xC0) == 0x80 {
+            i -= 1;
+        }
+        // Back over the lead byte of an incomplete character.
+        if i > 0 && buf[i - 1] >= 0xC0 {
+            let lead = buf[i - 1];
+            let need = if lead >= 0xF0 { 4 } else if lead >= 0xE0 { 3 } else { 2 };
+            if buf.len() - (i - 1) < need {
+                return (i - 1).max(1);
+            }
+        }
+        return buf.len();
+    }
+    match buf.iter().rposition(|&b| b < 0x40) {
+        Some(i) if i > 0 => i + 1,
+        _ => buf.len(),
+    }
+}
+
+/// Moves a chunk's step positions to whole-input positions.
+fn shift(step: Step, in_base: usize, text_base: usize) -> Step {
+    if in_base == 0 {
+        return step;
+    }
+    match step {
+        Step::Decoded { encoding, source, malformed, malformed_at, legacy_lines } => Step::Decoded {
+            encoding,
+            source,
+            malformed,
+            malformed_at: malformed_at.into_iter().map(|p| p + in_base).collect(),
+            legacy_lines,
+        },
+        Step::Repaired { fix, chain, start, len, before, after, margin, lost } => Step::Repaired {
+            fix,
+            chain,
+            start: start + text_base,
+            len,
+            before,
+            after,
+            margin,
+            lost,
+        },
+        Step::LossMarked { marker, count, at } => Step::LossMarked {
+            marker,
+            count,
+            at: at.into_iter().map(|p| p + text_base).collect(),
+        },
+        Step::PinyinRemoved { count, at, ranges } => Step::PinyinRemoved {
+            count,
+            at: at.into_iter().map(|p| p + text_base).collect(),
+            ranges: ranges.into_iter().map(|(s, e)| (s + text_base, e + text_base)).collect(),
+        },
+        Step::Converted { config, chars, phrases, at } => Step::Converted {
+            config,
+            chars,
+            phrases,
+            at: at.into_iter().map(|p| p + text_base).collect(),
+        },
+        Step::Normalized { what, count, at } => Step::Normalized {
+            what,
+            count,
+            at: at.into_iter().map(|p| p + text_base).collect(),
+        },
+        s @ Step::Encoded { .. } => s,
+    }
+}
+
+/// One `Decoded` record per input: chunks after the first add their counts to it.
+fn merge_decoded(steps: &mut Vec<Step>) {
+    let mut first: Option<usize> = None;
+    let mut i = 0;
+    while i < steps.len() {
+        if let Step::Decoded { malformed, malformed_at, legacy_lines, source, .. } = steps[i].clone() {
+            match first {
+                None => {
+                    first = Some(i);
+                    i += 1;
+                }
+                Some(f) => {
+                    if let Step::Decoded {
+                        malformed: m,
+                        malformed_at: at,
+                        legacy_lines: l,
+                        source: s,
+                        ..
+                    } = &mut steps[f]
+                    {
+                        *m += malformed;
+                        for p in malformed_at {
+                            crate::step::note_position(at, p);
+                        }
+                        *l += legacy_lines;
+                        if source == crate::step::Source::Mixed {
+                            *s = source;
+                        }
+                    }
+                    steps.remove(i);
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    // Identical Encoded records from every chunk collapse to one.
+    let mut seen_encoded = false;
+    steps.retain(|s| {
+        if matches!(s, Step::Encoded { .. }) {
+            let keep = !seen_encoded;
+            seen_encoded = true;
+            keep
+        } else {
+            true
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_at_line_ends_and_never_inside_a_character() {
+        assert_eq!(safe_cut(b"ab\ncd", encoding_rs::UTF_8), 3);
+        let s = "你好".as_bytes();
+        assert_eq!(safe_cut(&s[..4], encoding_rs::UTF_8), 3);
+        let le: Vec<u8> = "a\nb".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(safe_cut(&le, encoding_rs::UTF_16LE), 4);
+    }
+
+    #[test]
+    fn streaming_equals_one_pass() {
+        let text = "浣犲ソ cafÃ© 黨建三創(chuàng)新經(jīng)驗交流,學(xué)習(xí),創(chuàng)造\n".repeat(50_000);
+        let cfg = Config::default();
+        let whole = pipeline::run(text.as_bytes(), &cfg).unwrap().output.into_owned();
+        let mut out = Vec::new();
+        let r = stream(&mut text.as_bytes(), Some(&mut out), &cfg, &AtomicBool::new(false)).unwrap();
+        assert!(text.len() > 2 * CHUNK);
+        assert!(r.changed);
+        assert_eq!(out, whole);
+    }
+}

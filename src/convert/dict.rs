@@ -1,0 +1,115 @@
+//! OpenCC's dictionaries and configs, embedded as text (data/opencc, generated from the
+//! OpenCC 1.4.2 source distribution by scripts/gen_opencc.py) and parsed once on first use.
+//! A dictionary maps a key (a phrase or one character) to its candidates; conversion uses
+//! the first candidate, as OpenCC does, and the repair engine uses all of them.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
+
+macro_rules! dicts {
+    ($($name:literal),* $(,)?) => {
+        /// (file stem, contents) of every embedded dictionary.
+        static DICT_FILES: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../../data/opencc/dict/", $name, ".txt")))),*
+        ];
+    };
+}
+
+dicts!(
+    "CJK_Compatibility_Ideographs",
+    "HKPhrases",
+    "HKPhrasesRev",
+    "HKVariants",
+    "HKVariantsPhrases",
+    "HKVariantsRev",
+    "HKVariantsRevPhrases",
+    "JPShinjitaiCharacters",
+    "JPShinjitaiCharactersRev",
+    "JPShinjitaiPhrases",
+    "STCharacters",
+    "STPhrases",
+    "STPhrases_GeneratedFromRegionalPhrases",
+    "TSCharacters",
+    "TSCharactersExt",
+    "TSPhrases",
+    "TWPhrases",
+    "TWPhrasesRev",
+    "TWVariants",
+    "TWVariantsPhrases",
+    "TWVariantsRev",
+    "TWVariantsRevPhrases",
+);
+
+macro_rules! configs {
+    ($($name:literal),* $(,)?) => {
+        /// (config name, JSON) of every OpenCC configuration.
+        pub(crate) static CONFIG_FILES: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../../data/opencc/config/", $name, ".json")))),*
+        ];
+    };
+}
+
+configs!(
+    "s2t", "t2s", "s2tw", "tw2s", "s2twp", "tw2sp", "s2hk", "hk2s", "s2hkp", "hk2sp", "t2tw",
+    "tw2t", "t2hk", "hk2t", "t2jp", "jp2t",
+);
+
+/// One parsed dictionary: entries in file order (key, candidates).
+pub struct Dict {
+    /// (key, candidates separated by single spaces)
+    pub entries: Vec<(&'static str, &'static str)>,
+}
+
+impl Dict {
+    fn parse(text: &'static str) -> Dict {
+        let entries = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(k, v)| (k, v.trim_end_matches('\r')))
+            .collect();
+        Dict { entries }
+    }
+}
+
+/// The dictionary whose file stem is `name` (an OpenCC `.ocd2` name with the suffix dropped).
+pub fn dict(name: &str) -> Option<&'static Dict> {
+    static CELLS: LazyLock<Vec<OnceLock<Dict>>> =
+        LazyLock::new(|| DICT_FILES.iter().map(|_| OnceLock::new()).collect());
+    let i = DICT_FILES.iter().position(|(n, _)| *n == name)?;
+    Some(CELLS[i].get_or_init(|| Dict::parse(DICT_FILES[i].1)))
+}
+
+/// Single-character Traditional → Simplified candidates (TSCharacters), all of them.
+static TS_CHARS: LazyLock<HashMap<char, Vec<char>>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for (k, v) in &dict("TSCharacters").expect("embedded").entries {
+        let mut kc = k.chars();
+        if let (Some(c), None) = (kc.next(), kc.next()) {
+            let cands: Vec<char> = v
+                .split(' ')
+                .filter_map(|s| {
+                    let mut it = s.chars();
+                    match (it.next(), it.next()) {
+                        (Some(x), None) => Some(x),
+                        _ => None,
+                    }
+                })
+                .collect();
+            if !cands.is_empty() {
+                map.entry(c).or_insert(cands);
+            }
+        }
+    }
+    map
+});
+
+/// The Simplified form OpenCC's TSCharacters gives first for `c`, if it lists `c`.
+pub fn t2s_char(c: char) -> Option<char> {
+    TS_CHARS.get(&c).map(|v| v[0])
+}
+
+/// Every Simplified candidate TSCharacters lists for `c` (empty if none).
+pub fn t2s_candidates(c: char) -> &'static [char] {
+    TS_CHARS.get(&c).map_or(&[], |v| v.as_slice())
+}

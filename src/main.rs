@@ -1,0 +1,21 @@
+//! The `mojifix` command: parse the flags, run, map the outcome to one exit code.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::args::Args::parse();
+    let quiet = args.quiet;
+    match cli::run(args) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            if !quiet {
+                eprintln!("mojifix: {e:#}");
+            }
+            ExitCode::from(cli::exit::ExitStatus::Error.code())
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The language model that ranks hypotheses: "how likely is this text to have been written
+//! by a person?" as a sum of natural-log probabilities, one term per character. Han
+//! characters use unigram and in-word bigram counts from jieba's word list
+//! (data/lm, generated); Traditional characters are scored through OpenCC's t2s character
+//! table. Other scripts use structural priors (named constants below): kana and common
+//! Hangul are plausible, adjacent accented Latin letters, case flips, C1 controls, PUA and
+//! U+FFFD are not. Sums compare hypotheses that explain the *same bytes*, so a decoding
+//! into fewer, likelier characters wins, as it should.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// ASCII: identical in every ASCII-compatible hypothesis, so the value barely matters.
+const ASCII: f32 = -3.0;
+/// Frequent CJK punctuation, by its share of characters in modern Chinese prose (rounded:
+/// `，` ≈ 6 %, `。` ≈ 3 %, `、` ≈ 1 %, quotes and colons ≈ 0.5 %, the rest ≈ 0.3 %).
+const CJK_COMMA: f32 = -2.8;
+const CJK_FULL_STOP: f32 = -3.5;
+const CJK_ENUMERATION_COMMA: f32 = -4.6;
+const CJK_QUOTE_COLON: f32 = -5.3;
+const CJK_PUNCT_COMMON: f32 = -5.8;
+/// Other CJK and general punctuation (`…—·「」`, the ideographic space).
+const CJK_PUNCT: f32 = -6.5;
+/// Full-width ASCII letters and digits: real but uncommon.
+const FULLWIDTH_ALNUM: f32 = -9.0;
+/// Hiragana and katakana: no frequency data, so one prior for all.
+const KANA: f32 = -5.5;
+/// Half-width katakana: a Shift_JIS single-byte range that decodings of Chinese land in.
+const HALFWIDTH_KANA: f32 = -12.0;
+/// Hangul syllables among KS X 1001's 2,350 common ones.
+const HANGUL_COMMON: f32 = -7.0;
+/// Other Hangul syllables and jamo.
+const HANGUL_RARE: f32 = -12.0;
+/// An accented Latin letter next to an ASCII letter (`café`, `São`).
+const LATIN_IN_WORD: f32 = -5.5;
+/// An accented Latin letter after another non-ASCII letter (`Ã©`, `Ã¤`): rare in real text.
+const LATIN_ADJACENT: f32 = -9.5;
+/// Latin-1 and windows-1252 symbols (`¤`, `¢`, `º`, `‰`): most mojibake is made of them.
+const LATIN_SYMBOL: f32 = -11.0;
+/// Other Latin letters (Extended-A/B, Vietnamese).
+const LATIN_OTHER: f32 = -8.0;
+/// A Cyrillic or Greek lower-case letter after a letter of the same script.
+const ALPHA_IN_WORD: f32 = -3.5;
+/// An upper-case Cyrillic/Greek letter starting a word.
+const ALPHA_CAPITAL: f32 = -5.0;
+/// An upper-case letter after a lower-case one (`ДгєГ`): typical of decoding garbage.
+const ALPHA_CASE_FLIP: f32 = -10.0;
+/// Cyrillic/Greek after something that is not a letter of the same script.
+const ALPHA_OTHER: f32 = -6.5;
+/// Han characters the word list never saw.
+const HAN_UNSEEN: f32 = -16.0;
+/// Private Use Area: what GBK's user-defined areas decode to; evidence of mojibake.
+const PRIVATE_USE: f32 = -20.0;
+/// C0 (except tab/CR/LF) and C1 controls.
+const CONTROL: f32 = -25.0;
+/// U+FFFD: a decoder gave up here.
+const REPLACEMENT: f32 = -25.0;
+/// Symbols, box drawing, dingbats, everything else.
+const OTHER: f32 = -11.0;
+/// Emoji and pictographs: modern text uses them; keep them cheaper than garbage.
+const EMOJI: f32 = -8.0;
+/// Two CJK punctuation marks in a row (`。—`, `，、`) are rare, unless one of them is a
+/// quote or bracket (`。”`, `）。`).
+const PUNCT_RUN: f32 = -3.0;
+/// Weight of the in-word bigram estimate against the unigram (linear interpolation).
+const BIGRAM_WEIGHT: f32 = 0.4;
+
+struct Han {
+    /// ln P(c), indexed by code point - 0x3400 for U+3400..U+A000.
+    uni: Vec<f32>,
+    /// Raw counts, same indexing, for the bigram conditional.
+    counts: Vec<u32>,
+    /// Characters outside the dense range.
+    uni_other: HashMap<char, (f32, u32)>,
+    /// Count of the pair inside words.
+    bigrams: HashMap<u64, u32>,
+    total: f64,
+}
+
+const DENSE_START: u32 = 0x3400;
+const DENSE_END: u32 = 0xA000;
+
+static CHARS_TXT: &str = include_str!("../data/lm/zh_chars.txt");
+static BIGRAMS_TXT: &str = include_str!("../data/lm/zh_bigrams.txt");
+
+static HAN: LazyLock<Han> = LazyLock::new(|| {
+    let mut counts = vec![0u32; (DENSE_END - DENSE_START) as usize];
+    let mut other = HashMap::new();
+    let mut total = 0f64;
+    for (c, n) in data_lines(CHARS_TXT) {
+        let mut it = c.chars();
+        let (Some(ch), None) = (it.next(), it.next()) else {
+            continue;
+        };
+        total += n as f64;
+        let cp = ch as u32;
+        if (DENSE_START..DENSE_END).contains(&cp) {
+            counts[(cp - DENSE_START) as usize] = n;
+        } else {
+            other.insert(ch, (0.0, n));
+        }
+    }
+    let uni = counts
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                HAN_UNSEEN
+            } else {
+                (n as f64 / total).ln() as f32
+            }
+        })
+        .collect();
+    for v in other.values_mut() {
+        v.0 = (v.1 as f64 / total).ln() as f32;
+    }
+    let mut bigrams = HashMap::with_capacity(110_000);
+    for (pair, n) in data_lines(BIGRAMS_TXT) {
+        let mut it = pair.chars();
+        if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
+            bigrams.insert(pair_key(a, b), n);
+        }
+    }
+    Han {
+        uni,
+        counts,
+        uni_other: other,
+        bigrams,
+        total,
+    }
+});
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = (&'static str, u32)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (k, v) = l.split_once('\t')?;
+            Some((k, v.parse().ok()?))
+        })
+}
+
+fn pair_key(a: char, b: char) -> u64 {
+    ((a as u64) << 32) | b as u64
+}
+
+impl Han {
+    fn unigram(&self, c: char) -> (f32, u32) {
+        let cp = c as u32;
+        if (DENSE_START..DENSE_END).contains(&cp) {
+            let i = (cp - DENSE_START) as usize;
+            (self.uni[i], self.counts[i])
+        } else {
+            self.uni_other.get(&c).copied().unwrap_or((HAN_UNSEEN, 0))
+        }
+    }
+}
+
+/// Is `c` a Han ideograph (CJK Unified Ideographs, extensions, compatibility)?
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+/// Is `c` in a Private Use Area?
+pub fn is_private_use(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF)
+}
+
+/// Folds a Traditional (or variant) character to the Simplified form the word list uses.
+fn fold(c: char) -> char {
+    crate::convert::t2s_char(c).unwrap_or(c)
+}
+
+/// ln P(c) of a single Han character (Traditional folded to Simplified), `HAN_UNSEEN` if the
+/// word list never saw it.
+pub fn han_logp(c: char) -> f32 {
+    HAN.unigram(fold(c)).0
+}
+
+/// How many times the word list saw `c` (after folding); 0 if never.
+pub fn han_count(c: char) -> u32 {
+    HAN.unigram(fold(c)).1
+}
+
+/// Log-probability of `c` given the previous character `prev` (if any).
+pub fn char_logp(prev: Option<char>, c: char) -> f32 {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return match c {
+            '\t' | '\n' | '\r' => ASCII,
+            c if c.is_ascii_control() => CONTROL,
+            _ => ASCII,
+        };
+    }
+    if is_han(c) {
+        return han_pair_logp(prev, c);
+    }
+    let base = other_logp(prev, c);
+    match prev {
+        Some(p) if is_cjk_punct(p) && is_cjk_punct(c) && !is_quote_or_bracket(p) && !is_quote_or_bracket(c) => {
+            base + PUNCT_RUN
+        }
+        _ => base,
+    }
+}
+
+fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x2010..=0x2027 | 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFE30..=0xFE4F)
+}
+
+fn is_quote_or_bracket(c: char) -> bool {
+    matches!(c, '“' | '”' | '‘' | '’' | '《' | '》' | '（' | '）' | '「' | '」' | '『' | '』' | '〈' | '〉' | '【' | '】')
+}
+
+fn other_logp(prev: Option<char>, c: char) -> f32 {
+    let cp = c as u32;
+    let prev_letter = prev.is_some_and(|p| p.is_alphabetic() && !is_han(p));
+    match cp {
+        0x80..=0x9F => CONTROL,
+        // The middle dot is CJK punctuation as often as Latin.
+        0xB7 => CJK_PUNCT,
+        0xA0..=0xBF | 0xD7 | 0xF7 => LATIN_SYMBOL,
+        0xC0..=0xFF => match prev {
+            Some(p) if p.is_ascii_alphabetic() => LATIN_IN_WORD,
+            Some(p) if (p as u32) >= 0x80 && p.is_alphabetic() && !is_han(p) => LATIN_ADJACENT,
+            _ => LATIN_IN_WORD - 1.0,
+        },
+        0x100..=0x24F | 0x1E00..=0x1EFF => LATIN_OTHER,
+        0x370..=0x3FF | 0x400..=0x4FF => {
+            let same_script = prev.is_some_and(|p| script_of(p) == script_of(c));
+            let prev_lower = prev.is_some_and(|p| p.is_lowercase());
+            if c.is_uppercase() {
+                if same_script && prev_lower {
+                    ALPHA_CASE_FLIP
+                } else {
+                    ALPHA_CAPITAL
+                }
+            } else if same_script || (prev_letter && prev.is_some_and(|p| p.is_uppercase())) {
+                ALPHA_IN_WORD
+            } else {
+                ALPHA_OTHER
+            }
+        }
+        0xFF0C => CJK_COMMA,
+        0x3002 => CJK_FULL_STOP,
+        0x3001 => CJK_ENUMERATION_COMMA,
+        0xFF1A | 0x201C | 0x201D => CJK_QUOTE_COLON,
+        0xFF1B | 0xFF01 | 0xFF1F | 0x300A | 0x300B | 0xFF08 | 0xFF09 => CJK_PUNCT_COMMON,
+        0x2010..=0x2027 | 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40
+        | 0xFF5B..=0xFF65 | 0xFE30..=0xFE4F => CJK_PUNCT,
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FULLWIDTH_ALNUM,
+        0x3040..=0x30FF => KANA,
+        0xFF66..=0xFF9F => HALFWIDTH_KANA,
+        0xAC00..=0xD7A3 => {
+            if is_ks_x_1001_hangul(c) {
+                HANGUL_COMMON
+            } else {
+                HANGUL_RARE
+            }
+        }
+        0x1100..=0x11FF | 0x3130..=0x318F => HANGUL_RARE,
+        0xFFFD => REPLACEMENT,
+        _ if is_private_use(c) => PRIVATE_USE,
+        0x1F300..=0x1FAFF | 0x2600..=0x27BF => EMOJI,
+        _ => OTHER,
+    }
+}
+
+fn script_of(c: char) -> u8 {
+    match c as u32 {
+        0x370..=0x3FF => 1,
+        0x400..=0x4FF => 2,
+        _ => 0,
+    }
+}
+
+fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
+    let han = &*HAN;
+    let c = fold(c);
+    let (uni, _) = han.unigram(c);
+    let Some(p) = prev.filter(|&p| is_han(p)) else {
+        return uni;
+    };
+    let p = fold(p);
+    let Some(&pair) = han.bigrams.get(&pair_key(p, c)) else {
+        return uni;
+    };
+    let (_, pc) = han.unigram(p);
+    let cond = pair as f64 / pc.max(pair) as f64;
+    let mixed = BIGRAM_WEIGHT as f64 * cond + (1.0 - BIGRAM_WEIGHT as f64) * (uni as f64).exp();
+    mixed.ln() as f32
+}
+
+/// Is `c` one of the 2,350 Hangul syllables of KS X 1001 (EUC-KR 0xB0A1–0xC8FE)?
+pub fn is_ks_x_1001_hangul(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let s = c.encode_utf8(&mut buf);
+    let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(s);
+    !unmappable && bytes.len() == 2 && (0xB0..=0xC8).contains(&bytes[0]) && bytes[1] >= 0xA1
+}
+
+/// Sum of log-probabilities of `text`, with `prev` as the character before it.
+pub fn score_after(prev: Option<char>, text: &str) -> f32 {
+    let mut prev = prev;
+    let mut sum = 0.0;
+    for c in text.chars() {
+        sum += char_logp(prev, c);
+        prev = Some(c);
+    }
+    sum
+}
+
+/// Sum of log-probabilities of `text`.
+pub fn score(text: &str) -> f32 {
+    score_after(None, text)
+}
+
+/// The total count behind the Han unigram table (exposed for tests and reports).
+pub fn han_total() -> f64 {
+    HAN.total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_beats_rare() {
+        assert!(han_logp('是') > han_logp('馐'));
+        assert!(han_logp('题') > han_logp('裾'));
+        assert_eq!(han_logp('\u{9FA5}'), HAN_UNSEEN.max(han_logp('\u{9FA5}')));
+    }
+
+    #[test]
+    fn bigram_context_helps() {
+        // 问题 is a word; 问 before 馐 is not.
+        assert!(char_logp(Some('问'), '题') > han_logp('题'));
+        assert!(score("问题") > score("问馐"));
+    }
+
+    #[test]
+    fn traditional_is_scored_through_t2s() {
+        assert!((han_logp('題') - han_logp('题')).abs() < 1e-6);
+    }
+
+    #[test]
+    fn mojibake_scores_below_the_text_it_came_from() {
+        assert!(score("你好") > score("浣犲ソ"));
+        assert!(score("é") > score("Ã©"));
+        assert!(score("привет") > score("РїСЂРёРІРµС‚"));
+        assert!(score("café") > score("cafÃ©"));
+    }
+}

@@ -1,0 +1,124 @@
+//! "Does this look like mojibake?" A cheap per-character test that gates the expensive
+//! hypotheses: clean text is scanned once, byte by byte, and nothing else runs. A character
+//! is *suspicious* when real text rarely contains it but decoding accidents often produce it.
+
+use std::sync::LazyLock;
+
+/// Han characters the word list saw fewer times than this are "rare". GBK level-2 and
+/// extension characters, which UTF-8 read as GBK produces every other character, fall
+/// below it; the 3,500 common characters of modern text are far above it.
+const RARE_HAN_COUNT: u32 = 300;
+
+/// One bit per BMP code point: set when the character is suspicious.
+static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for cp in 0x80u32..0x10000 {
+        let Some(c) = char::from_u32(cp) else { continue };
+        if is_suspicious_slow(c) {
+            bits[(cp / 64) as usize] |= 1 << (cp % 64);
+        }
+    }
+    bits
+});
+
+fn is_suspicious_slow(c: char) -> bool {
+    let cp = c as u32;
+    if crate::model::is_han(c) {
+        return crate::model::han_count(c) < RARE_HAN_COUNT;
+    }
+    match cp {
+        // C1 controls, Latin-1 symbols and letters: what UTF-8 read as windows-1252 is made of.
+        0x80..=0xFF => true,
+        // windows-1252's 0x80–0x9F specials.
+        0x152 | 0x153 | 0x160 | 0x161 | 0x178 | 0x17D | 0x17E | 0x192 | 0x2C6 | 0x2DC | 0x2020
+        | 0x2021 | 0x2030 | 0x2039 | 0x203A | 0x2122 | 0x20AC => true,
+        // Greek and Cyrillic: GBK maps them to A6xx/A7xx, so garbled Chinese is full of them.
+        0x370..=0x4FF => true,
+        // Box drawing, shapes, Roman numerals, enclosed numbers: GBK A8xx–A9xx.
+        0x2150..=0x24FF | 0x2500..=0x25FF | 0x3220..=0x324F => true,
+        // Kana (GBK A4xx/A5xx) and half-width kana, Hangul, Bopomofo.
+        0x3040..=0x30FF | 0xFF61..=0xFF9F | 0xAC00..=0xD7A3 | 0x3100..=0x312F | 0x3130..=0x318F => true,
+        // Private Use Area: GBK's user-defined areas.
+        0xE000..=0xF8FF => true,
+        // CJK compatibility ideographs and forms, vertical forms.
+        0xF900..=0xFAFF | 0xFE10..=0xFE4F => true,
+        // U+FFFD alone is not evidence of mojibake (it marks what a decoder, or an earlier
+        // repair, could not recover); a run needs another suspicious character.
+        _ => false,
+    }
+}
+
+/// Whether `c` is suspicious.
+#[inline]
+pub fn is_suspicious(c: char) -> bool {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return false;
+    }
+    if cp < 0x10000 {
+        return SUSPICIOUS_BMP[(cp / 64) as usize] & (1 << (cp % 64)) != 0;
+    }
+    // Supplementary planes: extension B+ Han and plane-15/16 private use.
+    crate::model::is_private_use(c) || crate::model::is_han(c)
+}
+
+/// Whether `text` contains any suspicious character. The fast path of the whole engine:
+/// ASCII is skipped eight bytes at a time.
+pub fn any_suspicious(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+            if w & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let (c, len) = decode_at(bytes, i);
+        if is_suspicious(c) {
+            return true;
+        }
+        i += len;
+    }
+    false
+}
+
+#[inline]
+fn decode_at(bytes: &[u8], i: usize) -> (char, usize) {
+    let b = bytes[i];
+    let (len, init) = match b {
+        0xC0..=0xDF => (2, (b & 0x1F) as u32),
+        0xE0..=0xEF => (3, (b & 0x0F) as u32),
+        _ => (4, (b & 0x07) as u32),
+    };
+    let mut cp = init;
+    for &cb in &bytes[i + 1..i + len] {
+        cp = (cp << 6) | (cb & 0x3F) as u32;
+    }
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_not_suspicious() {
+        for s in ["你好，世界。", "中华人民共和国成立了", "plain ASCII", "黨建三創新經驗交流", "😀 emoji"] {
+            assert!(!any_suspicious(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn mojibake_is_suspicious() {
+        for s in ["浣犲ソ", "cafÃ©", "鍚嶇О", "\u{E0D3}", "РїСЂРёРІРµС‚"] {
+            assert!(any_suspicious(s), "{s}");
+        }
+    }
+}

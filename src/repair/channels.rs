@@ -1,0 +1,140 @@
+//! Single-layer mojibake channels: text whose bytes were written in one encoding and read
+//! in another. A channel is data — `<what the bytes were>_as_<what they were read as>`, the
+//! encoding to re-encode the garbled text with and the one to decode the bytes as — so a new
+//! channel is a line in [`CHANNELS`], not a module. Lossy readers (a `?` or U+FFFD where a
+//! byte did not fit) are modelled by a placeholder byte: everything that survived is
+//! recovered, and each character that lost a byte comes back as U+FFFD, counted as lost.
+
+use encoding_rs::{
+    Encoding, BIG5, EUC_KR, GBK, SHIFT_JIS, UTF_8, WINDOWS_1250, WINDOWS_1251,
+};
+
+/// How the garbled text is turned back into the bytes it was decoded from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reencode {
+    /// An encoding_rs encoder.
+    Legacy(&'static Encoding),
+    /// windows-1252 where defined, Latin-1 for the C1 range (what browsers and most
+    /// "Latin-1" readers actually do), so both `â€™` and `Ã\u{80}` map back to bytes.
+    SloppyWindows1252,
+}
+
+/// One channel: a named inverse of "bytes in `original` were read as `misread`".
+#[derive(Debug, Clone, Copy)]
+pub struct Channel {
+    /// Stable name shown in `--explain` and JSON.
+    pub name: &'static str,
+    /// Re-encoding of the garbled text.
+    pub reencode: Reencode,
+    /// The encoding the bytes really were in.
+    pub original: &'static Encoding,
+    /// Prior cost (nats) of the channel: common accidents cost less.
+    pub prior: f32,
+}
+
+use Reencode::{Legacy, SloppyWindows1252};
+
+/// Every single-layer channel, most common first.
+pub const CHANNELS: &[Channel] = &[
+    Channel { name: "utf8_as_cp1252", reencode: SloppyWindows1252, original: UTF_8, prior: 0.0 },
+    Channel { name: "utf8_as_gbk", reencode: Legacy(GBK), original: UTF_8, prior: 0.5 },
+    Channel { name: "gbk_as_cp1252", reencode: SloppyWindows1252, original: GBK, prior: 1.0 },
+    Channel { name: "utf8_as_cp1251", reencode: Legacy(WINDOWS_1251), original: UTF_8, prior: 1.0 },
+    Channel { name: "utf8_as_big5", reencode: Legacy(BIG5), original: UTF_8, prior: 1.5 },
+    Channel { name: "utf8_as_sjis", reencode: Legacy(SHIFT_JIS), original: UTF_8, prior: 1.5 },
+    Channel { name: "utf8_as_euckr", reencode: Legacy(EUC_KR), original: UTF_8, prior: 2.0 },
+    Channel { name: "utf8_as_cp1250", reencode: Legacy(WINDOWS_1250), original: UTF_8, prior: 2.0 },
+    Channel { name: "big5_as_cp1252", reencode: SloppyWindows1252, original: BIG5, prior: 2.0 },
+    Channel { name: "sjis_as_cp1252", reencode: SloppyWindows1252, original: SHIFT_JIS, prior: 2.0 },
+    Channel { name: "euckr_as_cp1252", reencode: SloppyWindows1252, original: EUC_KR, prior: 2.0 },
+    Channel { name: "gbk_as_big5", reencode: Legacy(BIG5), original: GBK, prior: 2.0 },
+    Channel { name: "big5_as_gbk", reencode: Legacy(GBK), original: BIG5, prior: 2.0 },
+    Channel { name: "sjis_as_gbk", reencode: Legacy(GBK), original: SHIFT_JIS, prior: 2.5 },
+    Channel { name: "euckr_as_gbk", reencode: Legacy(GBK), original: EUC_KR, prior: 2.5 },
+    Channel { name: "gbk_as_sjis", reencode: Legacy(SHIFT_JIS), original: GBK, prior: 2.5 },
+    Channel { name: "gbk_as_euckr", reencode: Legacy(EUC_KR), original: GBK, prior: 2.5 },
+];
+
+/// Placeholder for a byte a lossy reader replaced by `?` or U+FFFD; never valid in any
+/// of the original encodings' multi-byte sequences as a lead, so it breaks exactly the
+/// character it belonged to.
+pub const LOST_BYTE: u8 = 0xFF;
+
+/// windows-1252's 0x80–0x9F, as encoding_rs decodes them (undefined bytes → C1 controls).
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+/// The byte a sloppy windows-1252 reader turned into `c`, if any.
+pub fn sloppy_1252_byte(c: char) -> Option<u8> {
+    let cp = c as u32;
+    if cp < 0x100 {
+        return Some(cp as u8);
+    }
+    CP1252_HIGH.iter().position(|&h| h == c).map(|i| 0x80 + i as u8)
+}
+
+/// Re-encodes `text` for `how`; `lost` characters (`?`, U+FFFD) become [`LOST_BYTE`].
+/// `None` when some character has no byte form in that encoding.
+pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    match how {
+        SloppyWindows1252 => {
+            for (i, c) in text.char_indices() {
+                if lost.contains(&i) {
+                    out.push(LOST_BYTE);
+                } else {
+                    out.push(sloppy_1252_byte(c)?);
+                }
+            }
+        }
+        Legacy(enc) => {
+            let mut start = 0;
+            for &l in lost.iter().chain(std::iter::once(&text.len())) {
+                let part = &text[start..l];
+                let (bytes, _, unmappable) = enc.encode(part);
+                if unmappable {
+                    return None;
+                }
+                out.extend_from_slice(&bytes);
+                if l < text.len() {
+                    out.push(LOST_BYTE);
+                    start = l + text[l..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Decodes `bytes` as `enc`: (text, U+FFFD count). Strict callers reject any U+FFFD.
+pub fn decode(bytes: &[u8], enc: &'static Encoding) -> (String, usize) {
+    let (text, _) = enc.decode_without_bom_handling(bytes);
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    (text.into_owned(), bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use encoding_rs::WINDOWS_1252;
+
+    #[test]
+    fn sloppy_1252_round_trips_every_byte() {
+        for b in 0x80u16..=0xFF {
+            let byte = [b as u8];
+            let (s, _, _) = WINDOWS_1252.decode(&byte);
+            let c = s.chars().next().unwrap();
+            assert_eq!(sloppy_1252_byte(c), Some(b as u8), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn lost_characters_become_placeholders() {
+        assert_eq!(
+            reencode("浣�", Legacy(GBK), &[3]).unwrap(),
+            vec![0xE4, 0xBD, LOST_BYTE]
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! The mojibake engine. Text → spans of unlikely characters (runs of non-ASCII text that
+//! contain something [`badness`] flags) → hypotheses, each a chain of inverse steps: a
+//! single-layer [`channels`] channel (re-encode, decode), or a [`misaligned`] re-alignment
+//! with conversion inverses → scored by the language model in [`crate::model`] → applied
+//! only when the best beats the text as it stands by a named margin. Repeated to a fixed
+//! point, so double mojibake comes off layer by layer. Every replacement is a
+//! [`Step::Repaired`] record that [`crate::pipeline::replay`] can re-apply.
+
+pub mod badness;
+pub mod channels;
+mod lossy;
+pub mod misaligned;
+
+use std::borrow::Cow;
+
+use channels::{Channel, Reencode, CHANNELS};
+use encoding_rs::UTF_8;
+
+use crate::model;
+use crate::step::Step;
+
+/// Each inverse step costs this much (nats): an explanation with fewer steps is preferred.
+const STEP_PENALTY: f32 = 3.0;
+/// A repair must beat the text as it stands by at least this much (nats), after penalties.
+const MIN_GAIN: f32 = 3.0;
+/// For whole-span channels into double-byte text, the gain must also reach this per
+/// character of the garbled span: random garbage decodes into plausible-looking CJK more
+/// easily than Latin text does, so the bar is higher.
+const MIN_GAIN_PER_CHAR_CJK: f32 = 1.5;
+/// Fixed-point iterations: three layers of mojibake is already extraordinary.
+const MAX_PASSES: usize = 4;
+
+/// Repairs mojibake in `text`. Returns the repaired text (borrowed when nothing changed)
+/// and the steps taken.
+pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
+    let mut steps = Vec::new();
+    if !badness::any_suspicious(text) {
+        return (Cow::Borrowed(text), steps);
+    }
+    let mut cur: Cow<str> = Cow::Borrowed(text);
+    for _ in 0..MAX_PASSES {
+        let before = steps.len();
+        if let Some(next) = pass(&cur, &mut steps) {
+            cur = Cow::Owned(next);
+        }
+        if steps.len() == before {
+            break;
+        }
+    }
+    lossy::report_markers(&cur, &mut steps);
+    (cur, steps)
+}
+
+/// One left-to-right pass over the runs of non-ASCII text.
+fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut changed = false;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        while i < bytes.len() && bytes[i] >= 0x80 {
+            i += 1;
+        }
+        let run_end = i;
+        if run_start < copied {
+            continue; // consumed by the previous repair
+        }
+        let run = &text[run_start..run_end];
+        if !badness::any_suspicious(run) {
+            continue;
+        }
+        let Some(fix) = best_fix(text, run_start, run_end) else {
+            continue;
+        };
+        if fix.start < copied {
+            continue;
+        }
+        out.push_str(&text[copied..fix.start]);
+        steps.push(Step::Repaired {
+            fix: fix.name.to_string(),
+            chain: fix.chain,
+            start: out.len(),
+            len: fix.end - fix.start,
+            before: text[fix.start..fix.end].to_string(),
+            after: fix.after.clone(),
+            margin: fix.margin,
+            lost: fix.lost,
+        });
+        out.push_str(&fix.after);
+        copied = fix.end;
+        changed = true;
+        i = i.max(fix.end);
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+struct Fix {
+    name: &'static str,
+    chain: String,
+    start: usize,
+    end: usize,
+    after: String,
+    margin: f32,
+    lost: usize,
+}
+
+/// The best hypothesis for the run `text[start..end]`, if any beats the text as it stands.
+fn best_fix(text: &str, start: usize, end: usize) -> Option<Fix> {
+    let mut best: Option<Fix> = None;
+    for ch in CHANNELS {
+        if let Some(f) = try_channel(text, start, end, ch) {
+            if best.as_ref().is_none_or(|b| f.margin > b.margin) {
+                best = Some(f);
+            }
+        }
+    }
+    if let Some(m) = misaligned::find(text, start, end) {
+        if best.as_ref().is_none_or(|b| m.margin > b.margin) {
+            best = Some(Fix {
+                name: "gbk_misaligned",
+                chain: m.chain,
+                start: m.start,
+                end: m.end,
+                after: m.after,
+                margin: m.margin,
+                lost: m.lost,
+            });
+        }
+    }
+    best
+}
+
+/// Applies one channel to the run, whole (double-byte originals) or sequence by sequence
+/// (UTF-8 read through a single-byte encoding, where each garbled character is one byte).
+fn try_channel(text: &str, start: usize, end: usize, ch: &Channel) -> Option<Fix> {
+    let prev = text[..start].chars().next_back();
+    // A lossy reader's `?` right after the run stands for one lost byte.
+    let mut span_end = end;
+    let mut lost_at: Vec<usize> = Vec::new();
+    if text[end..].starts_with('?') && ch.original == UTF_8 && matches!(ch.reencode, Reencode::Legacy(_)) {
+        lost_at.push(end - start);
+        span_end = end + 1;
+    }
+    let span = &text[start..span_end];
+    // A U+FFFD inside the run is a byte the reader could not decode: only readers of UTF-8
+    // mojibake are modelled as lossy (the GBK and Big5 decoders that produce it).
+    if ch.original == UTF_8 && matches!(ch.reencode, Reencode::Legacy(_)) {
+        for (i, c) in span.char_indices() {
+            if c == '\u{FFFD}' {
+                lost_at.push(i);
+            }
+        }
+    } else if span.contains('\u{FFFD}') {
+        return None;
+    }
+    lost_at.sort_unstable();
+    lost_at.dedup();
+    let next = text[span_end..].chars().next();
+    let single_byte_to_utf8 = ch.original == UTF_8
+        && match ch.reencode {
+            Reencode::SloppyWindows1252 => true,
+            Reencode::Legacy(e) => e.is_single_byte(),
+        };
+    let (after, lost) = if single_byte_to_utf8 {
+        (sequence_fix(span, ch)?, 0)
+    } else {
+        let mut bytes = channels::reencode(span, ch.reencode, &lost_at)?;
+        // The lost byte is simply missing: the character it belonged to decodes as one
+        // U+FFFD (two at most, when a lead byte was lost before its continuation bytes).
+        bytes.retain(|&b| b != channels::LOST_BYTE || lost_at.is_empty());
+        let (decoded, bad) = channels::decode(&bytes, ch.original);
+        // Every lost byte must show as a U+FFFD: a hypothesis may not hide a loss.
+        if bad > 2 * lost_at.len() || bad < lost_at.len() {
+            return None;
+        }
+        (decoded, bad)
+    };
+    if after == span {
+        return None;
+    }
+    let old = model::score_after(prev, span) + boundary(span, next);
+    let new = model::score_after(prev, &after) + boundary(&after, next);
+    let margin = new - old - STEP_PENALTY - ch.prior - script_mismatch(&after, text, start, span_end);
+    let n = span.chars().count() as f32;
+    let per_char_ok = single_byte_to_utf8 || margin >= MIN_GAIN_PER_CHAR_CJK * n;
+    if margin < MIN_GAIN || !per_char_ok {
+        return None;
+    }
+    let (enc_name, dec_name) = chain_names(ch);
+    let mut chain = format!("encode({enc_name}) → decode({dec_name})");
+    if !lost_at.is_empty() {
+        chain.push_str(&format!(" (lossy: {} byte(s) lost)", lost_at.len()));
+    }
+    Some(Fix {
+        name: ch.name,
+        chain,
+        start,
+        end: span_end,
+        after,
+        margin,
+        lost,
+    })
+}
+
+/// Kana or Hangul appearing in the middle of text that has none around it is a worse
+/// explanation than it looks to a context-free model: real Japanese and Korean come in
+/// documents of their own.
+const FOREIGN_SCRIPT_PER_CHAR: f32 = 4.0;
+/// How far around the span the context is read (bytes).
+const CONTEXT: usize = 300;
+
+fn script_mismatch(after: &str, text: &str, start: usize, end: usize) -> f32 {
+    let is_kana = |c: char| matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F);
+    let is_hangul = |c: char| matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F);
+    let kana = after.chars().filter(|&c| is_kana(c)).count();
+    let hangul = after.chars().filter(|&c| is_hangul(c)).count();
+    if kana == 0 && hangul == 0 {
+        return 0.0;
+    }
+    let mut lo = start.saturating_sub(CONTEXT);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (end + CONTEXT).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let around = text[lo..start].chars().chain(text[end..hi].chars());
+    let (mut ctx_kana, mut ctx_hangul) = (0, 0);
+    for c in around {
+        ctx_kana += usize::from(is_kana(c));
+        ctx_hangul += usize::from(is_hangul(c));
+    }
+    let mut pen = 0.0;
+    if ctx_kana == 0 {
+        pen += kana as f32 * FOREIGN_SCRIPT_PER_CHAR;
+    }
+    if ctx_hangul == 0 {
+        pen += hangul as f32 * FOREIGN_SCRIPT_PER_CHAR;
+    }
+    pen
+}
+
+fn boundary(span: &str, next: Option<char>) -> f32 {
+    match next {
+        Some(n) => model::char_logp(span.chars().next_back(), n),
+        None => 0.0,
+    }
+}
+
+fn chain_names(ch: &Channel) -> (&'static str, String) {
+    let enc = match ch.reencode {
+        Reencode::SloppyWindows1252 => "windows-1252",
+        Reencode::Legacy(e) => e.name(),
+    };
+    (enc, ch.original.name().to_ascii_lowercase())
+}
+
+/// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
+/// valid multi-byte UTF-8 sequence by its character; everything else stays as it was.
+fn sequence_fix(span: &str, ch: &Channel) -> Option<String> {
+    let chars: Vec<char> = span.chars().collect();
+    let mut bytes = Vec::with_capacity(chars.len());
+    for &c in &chars {
+        let b = match ch.reencode {
+            Reencode::SloppyWindows1252 => channels::sloppy_1252_byte(c),
+            Reencode::Legacy(e) => {
+                let mut buf = [0u8; 4];
+                let (enc, _, bad) = e.encode(c.encode_utf8(&mut buf));
+                (!bad && enc.len() == 1).then(|| enc[0])
+            }
+        };
+        bytes.push(b);
+    }
+    let mut out = String::with_capacity(span.len());
+    let mut i = 0;
+    let mut any = false;
+    while i < chars.len() {
+        if let Some(len) = utf8_seq_at(&bytes, i) {
+            let seq: Vec<u8> = bytes[i..i + len].iter().map(|b| b.expect("checked")).collect();
+            out.push_str(std::str::from_utf8(&seq).expect("validated"));
+            i += len;
+            any = true;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    any.then_some(out)
+}
+
+/// Length of a valid multi-byte UTF-8 sequence starting at `bytes[i]`, if there is one.
+fn utf8_seq_at(bytes: &[Option<u8>], i: usize) -> Option<usize> {
+    let lead = bytes[i]?;
+    let len = match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    if i + len > bytes.len() {
+        return None;
+    }
+    let seq: Option<Vec<u8>> = bytes[i..i + len].iter().copied().collect();
+    let seq = seq?;
+    std::str::from_utf8(&seq).ok().map(|_| len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(s: &str) -> String {
+        repair(s).0.into_owned()
+    }
+
+    #[test]
+    fn latin_mojibake() {
+        assert_eq!(fixed("cafÃ©"), "café");
+        assert_eq!(fixed("donâ€™t"), "don’t");
+        assert_eq!(fixed("æ–‡å­—"), "文字");
+    }
+
+    #[test]
+    fn utf8_read_as_gbk() {
+        assert_eq!(fixed("浣犲ソ"), "你好");
+        assert_eq!(fixed("鍚嶇О"), "名称");
+    }
+
+    #[test]
+    fn gbk_read_as_latin1() {
+        assert_eq!(fixed("ÄãºÃ£¬ÊÀ½ç"), "你好，世界");
+    }
+
+    #[test]
+    fn clean_text_is_untouched() {
+        for s in ["café", "São Paulo", "naïve", "你好，世界。", "Привет, мир", "日本語のテキスト", "한국어 텍스트"] {
+            assert_eq!(fixed(s), s);
+        }
+    }
+}
