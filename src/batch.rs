@@ -46,7 +46,9 @@ pub struct Input {
 impl Input {
     /// How the input is shown in messages.
     pub fn display(&self) -> String {
-        self.path.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
+        self.path
+            .as_ref()
+            .map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
     }
 }
 
@@ -70,7 +72,11 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Input>, Vec<(PathBuf,
     let mut errors = Vec::new();
     for root in paths {
         if root.as_os_str() == "-" {
-            inputs.push(Input { path: None, rel: PathBuf::from("stdin"), explicit: true });
+            inputs.push(Input {
+                path: None,
+                rel: PathBuf::from("stdin"),
+                explicit: true,
+            });
             continue;
         }
         match fs::metadata(root) {
@@ -104,8 +110,14 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Input>, Vec<(PathBuf,
                     match entry {
                         Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                             let p = e.into_path();
-                            let rel = p.strip_prefix(root).map_or_else(|_| p.clone(), Path::to_path_buf);
-                            inputs.push(Input { path: Some(p), rel, explicit: false });
+                            let rel = p
+                                .strip_prefix(root)
+                                .map_or_else(|_| p.clone(), Path::to_path_buf);
+                            inputs.push(Input {
+                                path: Some(p),
+                                rel,
+                                explicit: false,
+                            });
                         }
                         Ok(_) => {}
                         Err(e) => {
@@ -197,7 +209,11 @@ pub fn process_all(
 }
 
 fn err(action: &'static str, e: impl std::fmt::Display) -> FileError {
-    FileError { action, message: e.to_string(), broken_pipe: false }
+    FileError {
+        action,
+        message: e.to_string(),
+        broken_pipe: false,
+    }
 }
 
 fn io_err(action: &'static str, e: &io::Error) -> FileError {
@@ -209,9 +225,17 @@ fn io_err(action: &'static str, e: &io::Error) -> FileError {
 }
 
 /// Processes one input.
-pub fn process_one(input: Input, cfg: &Config, opts: &Options, interrupted: &AtomicBool) -> FileReport {
+pub fn process_one(
+    input: Input,
+    cfg: &Config,
+    opts: &Options,
+    interrupted: &AtomicBool,
+) -> FileReport {
     if interrupted.load(Ordering::Relaxed) {
-        return FileReport { input, result: Err(err("processing", "interrupted")) };
+        return FileReport {
+            input,
+            result: Err(err("processing", "interrupted")),
+        };
     }
     let result = match &input.path {
         None => {
@@ -278,7 +302,8 @@ fn process_path(
                 if let Some(parent) = dest.parent() {
                     fs::create_dir_all(parent).map_err(|e| io_err("creating directory", &e))?;
                 }
-                write_new(&dest, |w| w.write_all(&out.output)).map_err(|e| io_err("writing", &e))?;
+                write_new(&dest, |w| w.write_all(&out.output))
+                    .map_err(|e| io_err("writing", &e))?;
             }
         }
     }
@@ -327,7 +352,8 @@ fn process_large(
             }
             let mut result = None;
             write_new(&dest, |w| {
-                let r = stream(&mut file, Some(w), cfg, interrupted).map_err(|e| io::Error::other(e.message))?;
+                let r = stream(&mut file, Some(w), cfg, interrupted)
+                    .map_err(|e| io::Error::other(e.message))?;
                 result = Some(r);
                 Ok(())
             })
@@ -347,8 +373,14 @@ pub fn write_atomic(
     backup: Option<&str>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".mojifix-").suffix(".tmp").tempfile_in(dir)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mojifix-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     {
         let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         write(&mut w)?;
@@ -371,8 +403,14 @@ pub fn write_atomic(
 
 /// Writes a new file (for `-o`) through a temporary file in its directory.
 fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".mojifix-").suffix(".tmp").tempfile_in(dir)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mojifix-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     {
         let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         write(&mut w)?;
@@ -387,9 +425,20 @@ fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
 /// on the first chunk; later chunks that are not valid in it are decoded line by line.
 pub fn stream<R: Read, W: Write + ?Sized>(
     reader: &mut R,
+    writer: Option<&mut W>,
+    cfg: &Config,
+    interrupted: &AtomicBool,
+) -> Result<FileOutcome, FileError> {
+    stream_chunked(reader, writer, cfg, interrupted, CHUNK)
+}
+
+/// [`stream`] with a chosen target chunk size (tests use small chunks).
+pub fn stream_chunked<R: Read, W: Write + ?Sized>(
+    reader: &mut R,
     mut writer: Option<&mut W>,
     cfg: &Config,
     interrupted: &AtomicBool,
+    chunk_size: usize,
 ) -> Result<FileOutcome, FileError> {
     let in_flight = rayon::current_num_threads().max(1) * 2;
     let mut pending: Vec<u8> = Vec::new();
@@ -413,10 +462,11 @@ pub fn stream<R: Read, W: Write + ?Sized>(
         // Fill up to `in_flight` chunks.
         let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(in_flight);
         while chunks.len() < in_flight && (!eof || !pending.is_empty()) {
-            while !eof && pending.len() < CHUNK {
+            while !eof && pending.len() < chunk_size {
                 let old = pending.len();
-                pending.resize(old + CHUNK, 0);
-                let n = read_full(reader, &mut pending[old..]).map_err(|e| io_err("reading", &e))?;
+                pending.resize(old + chunk_size, 0);
+                let n =
+                    read_full(reader, &mut pending[old..]).map_err(|e| io_err("reading", &e))?;
                 pending.truncate(old + n);
                 if n == 0 {
                     eof = true;
@@ -426,7 +476,11 @@ pub fn stream<R: Read, W: Write + ?Sized>(
                 break;
             }
             let enc = det.map_or(encoding_rs::UTF_8, |d| d.encoding);
-            let cut = if eof && pending.len() <= CHUNK { pending.len() } else { safe_cut(&pending[..CHUNK.min(pending.len())], enc) };
+            let cut = if eof && pending.len() <= chunk_size {
+                pending.len()
+            } else {
+                safe_cut(&pending[..chunk_size.min(pending.len())], enc)
+            };
             let rest = pending.split_off(cut);
             chunks.push(std::mem::replace(&mut pending, rest));
             if det.is_none() {
@@ -445,10 +499,20 @@ pub fn stream<R: Read, W: Write + ?Sized>(
             .par_iter()
             .enumerate()
             .map(|(i, chunk)| {
-                let d = if first_batch && i == 0 { d0 } else { Detection { bom_len: 0, ..d0 } };
+                let d = if first_batch && i == 0 {
+                    d0
+                } else {
+                    Detection { bom_len: 0, ..d0 }
+                };
                 let out = pipeline::run_detected(chunk, cfg, &d).map_err(|e| err("encoding", e))?;
                 let text_len = out.output.len();
-                Ok((out.output.into_owned(), out.steps, out.changed, chunk.len(), text_len))
+                Ok((
+                    out.output.into_owned(),
+                    out.steps,
+                    out.changed,
+                    chunk.len(),
+                    text_len,
+                ))
             })
             .collect();
         for r in results {
@@ -558,7 +622,13 @@ pub fn safe_cut(buf: &[u8], enc: &'static encoding_rs::Encoding) -> usize {
         // Back over the lead byte of an incomplete character.
         if i > 0 && buf[i - 1] >= 0xC0 {
             let lead = buf[i - 1];
-            let need = if lead >= 0xF0 { 4 } else if lead >= 0xE0 { 3 } else { 2 };
+            let need = if lead >= 0xF0 {
+                4
+            } else if lead >= 0xE0 {
+                3
+            } else {
+                2
+            };
             if buf.len() - (i - 1) < need {
                 return (i - 1).max(1);
             }
@@ -577,14 +647,29 @@ fn shift(step: Step, in_base: usize, text_base: usize) -> Step {
         return step;
     }
     match step {
-        Step::Decoded { encoding, source, malformed, malformed_at, legacy_lines } => Step::Decoded {
+        Step::Decoded {
+            encoding,
+            source,
+            malformed,
+            malformed_at,
+            legacy_lines,
+        } => Step::Decoded {
             encoding,
             source,
             malformed,
             malformed_at: malformed_at.into_iter().map(|p| p + in_base).collect(),
             legacy_lines,
         },
-        Step::Repaired { fix, chain, start, len, before, after, margin, lost } => Step::Repaired {
+        Step::Repaired {
+            fix,
+            chain,
+            start,
+            len,
+            before,
+            after,
+            margin,
+            lost,
+        } => Step::Repaired {
             fix,
             chain,
             start: start + text_base,
@@ -602,9 +687,17 @@ fn shift(step: Step, in_base: usize, text_base: usize) -> Step {
         Step::PinyinRemoved { count, at, ranges } => Step::PinyinRemoved {
             count,
             at: at.into_iter().map(|p| p + text_base).collect(),
-            ranges: ranges.into_iter().map(|(s, e)| (s + text_base, e + text_base)).collect(),
+            ranges: ranges
+                .into_iter()
+                .map(|(s, e)| (s + text_base, e + text_base))
+                .collect(),
         },
-        Step::Converted { config, chars, phrases, at } => Step::Converted {
+        Step::Converted {
+            config,
+            chars,
+            phrases,
+            at,
+        } => Step::Converted {
             config,
             chars,
             phrases,
@@ -624,7 +717,14 @@ fn merge_decoded(steps: &mut Vec<Step>) {
     let mut first: Option<usize> = None;
     let mut i = 0;
     while i < steps.len() {
-        if let Step::Decoded { malformed, malformed_at, legacy_lines, source, .. } = steps[i].clone() {
+        if let Step::Decoded {
+            malformed,
+            malformed_at,
+            legacy_lines,
+            source,
+            ..
+        } = steps[i].clone()
+        {
             match first {
                 None => {
                     first = Some(i);
@@ -683,12 +783,24 @@ mod tests {
 
     #[test]
     fn streaming_equals_one_pass() {
-        let text = "浣犲ソ cafÃ© 黨建三創(chuàng)新經(jīng)驗交流,學(xué)習(xí),創(chuàng)造\n".repeat(50_000);
+        let text = "浣犲ソ cafÃ© 黨建三創(chuàng)新經(jīng)驗交流,學(xué)習(xí),創(chuàng)造\n"
+            .repeat(2_000);
         let cfg = Config::default();
-        let whole = pipeline::run(text.as_bytes(), &cfg).unwrap().output.into_owned();
+        let whole = pipeline::run(text.as_bytes(), &cfg)
+            .unwrap()
+            .output
+            .into_owned();
         let mut out = Vec::new();
-        let r = stream(&mut text.as_bytes(), Some(&mut out), &cfg, &AtomicBool::new(false)).unwrap();
-        assert!(text.len() > 2 * CHUNK);
+        let chunk = 16 * 1024;
+        let r = stream_chunked(
+            &mut text.as_bytes(),
+            Some(&mut out),
+            &cfg,
+            &AtomicBool::new(false),
+            chunk,
+        )
+        .unwrap();
+        assert!(text.len() > 8 * chunk);
         assert!(r.changed);
         assert_eq!(out, whole);
     }

@@ -50,7 +50,11 @@ pub fn decode<'a>(bytes: &'a [u8], enc: &'static Encoding) -> Decoded<'a> {
 }
 
 /// Decodes with positions of malformed sequences (`base` is added to every offset).
-fn decode_reporting(bytes: &[u8], enc: &'static Encoding, base: usize) -> (String, usize, Vec<usize>) {
+fn decode_reporting(
+    bytes: &[u8],
+    enc: &'static Encoding,
+    base: usize,
+) -> (String, usize, Vec<usize>) {
     let mut decoder = enc.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(
         decoder

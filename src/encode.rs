@@ -18,10 +18,14 @@ pub fn encode<'a>(text: &'a str, enc: &'static Encoding) -> Result<Cow<'a, [u8]>
         return Ok(Cow::Borrowed(text.as_bytes()));
     }
     if enc == UTF_16LE {
-        return Ok(Cow::Owned(text.encode_utf16().flat_map(u16::to_le_bytes).collect()));
+        return Ok(Cow::Owned(
+            text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        ));
     }
     if enc == UTF_16BE {
-        return Ok(Cow::Owned(text.encode_utf16().flat_map(u16::to_be_bytes).collect()));
+        return Ok(Cow::Owned(
+            text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        ));
     }
     let mut encoder = enc.new_encoder();
     let mut out = Vec::with_capacity(text.len());
@@ -35,8 +39,11 @@ pub fn encode<'a>(text: &'a str, enc: &'static Encoding) -> Result<Cow<'a, [u8]>
                 .unwrap_or(text.len() * 4)
                 .max(16),
         );
-        let (result, read) =
-            encoder.encode_from_utf8_to_vec_without_replacement(&text[read_total..], &mut out, true);
+        let (result, read) = encoder.encode_from_utf8_to_vec_without_replacement(
+            &text[read_total..],
+            &mut out,
+            true,
+        );
         read_total += read;
         match result {
             EncoderResult::InputEmpty => break,

@@ -15,6 +15,7 @@
 //! assert!(out.changed);
 //! ```
 
+pub mod batch;
 pub mod convert;
 pub mod decode;
 pub mod detect;
@@ -25,9 +26,8 @@ pub mod normalize;
 pub mod pinyin;
 pub mod pipeline;
 pub mod repair;
-pub mod step;
-pub mod batch;
 pub mod report;
+pub mod step;
 
 pub use error::{Error, Result};
 pub use pipeline::{run, Config, Outcome};

@@ -7,7 +7,7 @@
 //! U+FFFD are not. Sums compare hypotheses that explain the *same bytes*, so a decoding
 //! into fewer, likelier characters wins, as it should.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 /// ASCII: identical in every ASCII-compatible hypothesis, so the value barely matters.
@@ -47,6 +47,9 @@ const ALPHA_CAPITAL: f32 = -5.0;
 const ALPHA_CASE_FLIP: f32 = -10.0;
 /// Cyrillic/Greek after something that is not a letter of the same script.
 const ALPHA_OTHER: f32 = -6.5;
+/// A Cyrillic/Greek letter glued to a Latin letter (`ЁtЕ`): mixed-script words are what
+/// Latin text read through KOI8-R or windows-1251 looks like, and real text almost never is.
+const ALPHA_MIXED_SCRIPT: f32 = -11.0;
 /// Han characters the word list never saw.
 const HAN_UNSEEN: f32 = -16.0;
 /// Private Use Area: what GBK's user-defined areas decode to; evidence of mojibake.
@@ -65,15 +68,11 @@ const PUNCT_RUN: f32 = -3.0;
 /// Weight of the in-word bigram estimate against the unigram (linear interpolation).
 const BIGRAM_WEIGHT: f32 = 0.4;
 
-struct Han {
-    /// ln P(c), indexed by code point - 0x3400 for U+3400..U+A000.
-    uni: Vec<f32>,
-    /// Raw counts, same indexing, for the bigram conditional.
+/// Unigram log-probabilities and counts, dense over U+3400..U+A000, a map elsewhere.
+struct Unigrams {
+    logp: Vec<f32>,
     counts: Vec<u32>,
-    /// Characters outside the dense range.
-    uni_other: HashMap<char, (f32, u32)>,
-    /// Count of the pair inside words.
-    bigrams: HashMap<u64, u32>,
+    other: FxHashMap<char, (f32, u32)>,
     total: f64,
 }
 
@@ -83,9 +82,9 @@ const DENSE_END: u32 = 0xA000;
 static CHARS_TXT: &str = include_str!("../data/lm/zh_chars.txt");
 static BIGRAMS_TXT: &str = include_str!("../data/lm/zh_bigrams.txt");
 
-static HAN: LazyLock<Han> = LazyLock::new(|| {
+static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
     let mut counts = vec![0u32; (DENSE_END - DENSE_START) as usize];
-    let mut other = HashMap::new();
+    let mut other = FxHashMap::default();
     let mut total = 0f64;
     for (c, n) in data_lines(CHARS_TXT) {
         let mut it = c.chars();
@@ -100,7 +99,7 @@ static HAN: LazyLock<Han> = LazyLock::new(|| {
             other.insert(ch, (0.0, n));
         }
     }
-    let uni = counts
+    let logp = counts
         .iter()
         .map(|&n| {
             if n == 0 {
@@ -113,20 +112,39 @@ static HAN: LazyLock<Han> = LazyLock::new(|| {
     for v in other.values_mut() {
         v.0 = (v.1 as f64 / total).ln() as f32;
     }
-    let mut bigrams = HashMap::with_capacity(110_000);
+    Unigrams {
+        logp,
+        counts,
+        other,
+        total,
+    }
+});
+
+/// In-word bigram counts, loaded only when a Han pair is first scored.
+static BIGRAMS: LazyLock<FxHashMap<u64, u32>> = LazyLock::new(|| {
+    let mut map = FxHashMap::with_capacity_and_hasher(110_000, Default::default());
     for (pair, n) in data_lines(BIGRAMS_TXT) {
         let mut it = pair.chars();
         if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
-            bigrams.insert(pair_key(a, b), n);
+            map.insert(pair_key(a, b), n);
         }
     }
-    Han {
-        uni,
-        counts,
-        uni_other: other,
-        bigrams,
-        total,
+    map
+});
+
+/// Traditional → Simplified for the BMP, one array read (0 = unchanged).
+static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
+    let mut table = vec![0u16; 0x10000];
+    for cp in DENSE_START..0x10000 {
+        if let Some(c) = char::from_u32(cp) {
+            if let Some(s) = crate::convert::t2s_char(c) {
+                if (s as u32) < 0x10000 && s != c {
+                    table[cp as usize] = s as u16;
+                }
+            }
+        }
     }
+    table
 });
 
 fn data_lines(text: &'static str) -> impl Iterator<Item = (&'static str, u32)> {
@@ -142,16 +160,31 @@ fn pair_key(a: char, b: char) -> u64 {
     ((a as u64) << 32) | b as u64
 }
 
-impl Han {
-    fn unigram(&self, c: char) -> (f32, u32) {
+impl Unigrams {
+    #[inline]
+    fn get(&self, c: char) -> (f32, u32) {
         let cp = c as u32;
         if (DENSE_START..DENSE_END).contains(&cp) {
             let i = (cp - DENSE_START) as usize;
-            (self.uni[i], self.counts[i])
+            (self.logp[i], self.counts[i])
         } else {
-            self.uni_other.get(&c).copied().unwrap_or((HAN_UNSEEN, 0))
+            self.other.get(&c).copied().unwrap_or((HAN_UNSEEN, 0))
         }
     }
+}
+
+/// Every character the word list counted at least `min` times (after folding is not
+/// applied: these are the list's own, Simplified, characters).
+pub fn han_at_least(min: u32) -> impl Iterator<Item = char> {
+    data_lines(CHARS_TXT)
+        .filter(move |&(_, n)| n >= min)
+        .filter_map(|(c, _)| {
+            let mut it = c.chars();
+            match (it.next(), it.next()) {
+                (Some(ch), None) => Some(ch),
+                _ => None,
+            }
+        })
 }
 
 /// Is `c` a Han ideograph (CJK Unified Ideographs, extensions, compatibility)?
@@ -166,19 +199,28 @@ pub fn is_private_use(c: char) -> bool {
 }
 
 /// Folds a Traditional (or variant) character to the Simplified form the word list uses.
+#[inline]
 fn fold(c: char) -> char {
-    crate::convert::t2s_char(c).unwrap_or(c)
+    let cp = c as u32;
+    if cp < 0x10000 {
+        match FOLD[cp as usize] {
+            0 => c,
+            s => char::from_u32(s as u32).unwrap_or(c),
+        }
+    } else {
+        crate::convert::t2s_char(c).unwrap_or(c)
+    }
 }
 
 /// ln P(c) of a single Han character (Traditional folded to Simplified), `HAN_UNSEEN` if the
 /// word list never saw it.
 pub fn han_logp(c: char) -> f32 {
-    HAN.unigram(fold(c)).0
+    UNIGRAMS.get(fold(c)).0
 }
 
 /// How many times the word list saw `c` (after folding); 0 if never.
 pub fn han_count(c: char) -> u32 {
-    HAN.unigram(fold(c)).1
+    UNIGRAMS.get(fold(c)).1
 }
 
 /// Log-probability of `c` given the previous character `prev` (if any).
@@ -196,7 +238,12 @@ pub fn char_logp(prev: Option<char>, c: char) -> f32 {
     }
     let base = other_logp(prev, c);
     match prev {
-        Some(p) if is_cjk_punct(p) && is_cjk_punct(c) && !is_quote_or_bracket(p) && !is_quote_or_bracket(c) => {
+        Some(p)
+            if is_cjk_punct(p)
+                && is_cjk_punct(c)
+                && !is_quote_or_bracket(p)
+                && !is_quote_or_bracket(c) =>
+        {
             base + PUNCT_RUN
         }
         _ => base,
@@ -208,7 +255,24 @@ fn is_cjk_punct(c: char) -> bool {
 }
 
 fn is_quote_or_bracket(c: char) -> bool {
-    matches!(c, '“' | '”' | '‘' | '’' | '《' | '》' | '（' | '）' | '「' | '」' | '『' | '』' | '〈' | '〉' | '【' | '】')
+    matches!(
+        c,
+        '“' | '”'
+            | '‘'
+            | '’'
+            | '《'
+            | '》'
+            | '（'
+            | '）'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '〈'
+            | '〉'
+            | '【'
+            | '】'
+    )
 }
 
 fn other_logp(prev: Option<char>, c: char) -> f32 {
@@ -220,11 +284,19 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0xB7 => CJK_PUNCT,
         0xA0..=0xBF | 0xD7 | 0xF7 => LATIN_SYMBOL,
         0xC0..=0xFF => match prev {
+            Some(p) if script_of(p) != 0 => ALPHA_MIXED_SCRIPT,
             Some(p) if p.is_ascii_alphabetic() => LATIN_IN_WORD,
             Some(p) if (p as u32) >= 0x80 && p.is_alphabetic() && !is_han(p) => LATIN_ADJACENT,
             _ => LATIN_IN_WORD - 1.0,
         },
         0x100..=0x24F | 0x1E00..=0x1EFF => LATIN_OTHER,
+        0x370..=0x3FF | 0x400..=0x4FF
+            if prev.is_some_and(|p| {
+                p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32))
+            }) =>
+        {
+            ALPHA_MIXED_SCRIPT
+        }
         0x370..=0x3FF | 0x400..=0x4FF => {
             let same_script = prev.is_some_and(|p| script_of(p) == script_of(c));
             let prev_lower = prev.is_some_and(|p| p.is_lowercase());
@@ -245,8 +317,13 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x3001 => CJK_ENUMERATION_COMMA,
         0xFF1A | 0x201C | 0x201D => CJK_QUOTE_COLON,
         0xFF1B | 0xFF01 | 0xFF1F | 0x300A | 0x300B | 0xFF08 | 0xFF09 => CJK_PUNCT_COMMON,
-        0x2010..=0x2027 | 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40
-        | 0xFF5B..=0xFF65 | 0xFE30..=0xFE4F => CJK_PUNCT,
+        0x2010..=0x2027
+        | 0x3000..=0x303F
+        | 0xFF01..=0xFF0F
+        | 0xFF1A..=0xFF20
+        | 0xFF3B..=0xFF40
+        | 0xFF5B..=0xFF65
+        | 0xFE30..=0xFE4F => CJK_PUNCT,
         0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FULLWIDTH_ALNUM,
         0x3040..=0x30FF => KANA,
         0xFF66..=0xFF9F => HALFWIDTH_KANA,
@@ -274,19 +351,19 @@ fn script_of(c: char) -> u8 {
 }
 
 fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
-    let han = &*HAN;
+    let uni = &*UNIGRAMS;
     let c = fold(c);
-    let (uni, _) = han.unigram(c);
+    let (logp, _) = uni.get(c);
     let Some(p) = prev.filter(|&p| is_han(p)) else {
-        return uni;
+        return logp;
     };
     let p = fold(p);
-    let Some(&pair) = han.bigrams.get(&pair_key(p, c)) else {
-        return uni;
+    let Some(&pair) = BIGRAMS.get(&pair_key(p, c)) else {
+        return logp;
     };
-    let (_, pc) = han.unigram(p);
+    let (_, pc) = uni.get(p);
     let cond = pair as f64 / pc.max(pair) as f64;
-    let mixed = BIGRAM_WEIGHT as f64 * cond + (1.0 - BIGRAM_WEIGHT as f64) * (uni as f64).exp();
+    let mixed = BIGRAM_WEIGHT as f64 * cond + (1.0 - BIGRAM_WEIGHT as f64) * (logp as f64).exp();
     mixed.ln() as f32
 }
 
@@ -316,7 +393,7 @@ pub fn score(text: &str) -> f32 {
 
 /// The total count behind the Han unigram table (exposed for tests and reports).
 pub fn han_total() -> f64 {
-    HAN.total
+    UNIGRAMS.total
 }
 
 #[cfg(test)]

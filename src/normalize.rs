@@ -67,7 +67,9 @@ pub fn normalize<'a>(text: Cow<'a, str>, opts: &Options, steps: &mut Vec<Step>) 
         return text;
     }
     let mut cur = text;
-    let mut apply = |what: &'static str, f: &dyn Fn(&str) -> Option<(String, usize, Vec<usize>)>, cur: &mut Cow<'a, str>| {
+    let mut apply = |what: &'static str,
+                     f: &dyn Fn(&str) -> Option<(String, usize, Vec<usize>)>,
+                     cur: &mut Cow<'a, str>| {
         if let Some((out, count, at)) = f(cur) {
             steps.push(Step::Normalized { what, count, at });
             *cur = Cow::Owned(out);
@@ -115,7 +117,10 @@ pub fn apply_named(what: &str, text: &str) -> Option<String> {
 }
 
 /// Maps each character; records how many changed and where.
-fn map_chars(text: &str, f: impl Fn(char) -> Option<Option<char>>) -> Option<(String, usize, Vec<usize>)> {
+fn map_chars(
+    text: &str,
+    f: impl Fn(char) -> Option<Option<char>>,
+) -> Option<(String, usize, Vec<usize>)> {
     let first = text.char_indices().find(|&(_, c)| f(c).is_some())?.0;
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..first]);
@@ -141,7 +146,9 @@ fn fold_width(text: &str) -> Option<(String, usize, Vec<usize>)> {
         return None;
     }
     map_chars(text, |c| match c as u32 {
-        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Some(char::from_u32(c as u32 - 0xFEE0)),
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => {
+            Some(char::from_u32(c as u32 - 0xFEE0))
+        }
         _ => None,
     })
 }
@@ -157,7 +164,9 @@ fn strip_controls(text: &str) -> Option<(String, usize, Vec<usize>)> {
     }
     map_chars(text, |c| {
         let cp = c as u32;
-        let control = (cp < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || cp == 0x7F || (0x80..=0x9F).contains(&cp);
+        let control = (cp < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+            || cp == 0x7F
+            || (0x80..=0x9F).contains(&cp);
         // ZWJ between two emoji or letters is part of a grapheme; it is kept only there.
         (control || (is_zero_width_or_bidi(c) && c != '\u{200D}')).then_some(None)
     })
@@ -183,7 +192,11 @@ fn changed_form(text: &str, out: String) -> Option<(String, usize, Vec<usize>)> 
     if out == text {
         return None;
     }
-    let first = text.bytes().zip(out.bytes()).position(|(a, b)| a != b).unwrap_or(0);
+    let first = text
+        .bytes()
+        .zip(out.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(0);
     let count = text.chars().count().abs_diff(out.chars().count()).max(1);
     Some((out, count, vec![first]))
 }
@@ -196,7 +209,11 @@ fn unescape_html(text: &str) -> Option<(String, usize, Vec<usize>)> {
     if out == text {
         return None;
     }
-    let at: Vec<usize> = text.match_indices('&').map(|(i, _)| i).take(crate::step::MAX_POSITIONS).collect();
+    let at: Vec<usize> = text
+        .match_indices('&')
+        .map(|(i, _)| i)
+        .take(crate::step::MAX_POSITIONS)
+        .collect();
     let count = text.matches('&').count() - out.matches('&').count().min(text.matches('&').count());
     Some((out.into_owned(), count.max(1), at))
 }
@@ -240,7 +257,11 @@ fn newlines_lf(text: &str) -> Option<(String, usize, Vec<usize>)> {
         out.push('\n');
         count += 1;
         note_position(&mut at, i);
-        last = if b.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 };
+        last = if b.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
     }
     out.push_str(&text[last..]);
     Some((out, count, at))
@@ -249,7 +270,8 @@ fn newlines_lf(text: &str) -> Option<(String, usize, Vec<usize>)> {
 fn newlines_crlf(text: &str) -> Option<(String, usize, Vec<usize>)> {
     let b = text.as_bytes();
     let needs = memchr::memchr2_iter(b'\r', b'\n', b).any(|i| {
-        (b[i] == b'\n' && (i == 0 || b[i - 1] != b'\r')) || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
+        (b[i] == b'\n' && (i == 0 || b[i - 1] != b'\r'))
+            || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
     });
     if !needs {
         return None;
@@ -291,23 +313,38 @@ mod tests {
 
     #[test]
     fn width_folding_spares_cjk_punctuation() {
-        let o = Options { fold_width: true, ..Default::default() };
+        let o = Options {
+            fold_width: true,
+            ..Default::default()
+        };
         assert_eq!(run("ＡＢＣ１２３，。！", o), "ABC123，。！");
     }
 
     #[test]
     fn newlines() {
-        let lf = Options { newlines: NewlineMode::Lf, ..Default::default() };
+        let lf = Options {
+            newlines: NewlineMode::Lf,
+            ..Default::default()
+        };
         assert_eq!(run("a\r\nb\rc\n", lf), "a\nb\nc\n");
-        let crlf = Options { newlines: NewlineMode::Crlf, ..Default::default() };
+        let crlf = Options {
+            newlines: NewlineMode::Crlf,
+            ..Default::default()
+        };
         assert_eq!(run("a\nb\r\nc\r", crlf), "a\r\nb\r\nc\r\n");
     }
 
     #[test]
     fn controls_and_entities() {
-        let o = Options { strip_controls: true, ..Default::default() };
+        let o = Options {
+            strip_controls: true,
+            ..Default::default()
+        };
         assert_eq!(run("a\u{0}b\u{200B}c\u{202E}d\u{85}e\tf", o), "abcde\tf");
-        let h = Options { unescape_html: true, ..Default::default() };
+        let h = Options {
+            unescape_html: true,
+            ..Default::default()
+        };
         assert_eq!(run("&amp;&#x4F60;&lt;&hellip;", h), "&你<…");
     }
 }

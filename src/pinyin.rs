@@ -78,20 +78,46 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
 fn annotation_len(s: &str) -> Option<usize> {
     let close = memchr::memchr(b')', &s.as_bytes()[..s.len().min(MAX_ANNOTATION)])?;
     let inner = &s[1..close];
-    if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_lowercase() || is_tone_vowel(c) || c.is_ascii_digit()) {
+    if inner.is_empty()
+        || !inner
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || is_tone_vowel(c) || c.is_ascii_digit())
+    {
         return None;
     }
     Some(close + 1)
 }
 
 const TONED: &[(char, char, u8)] = &[
-    ('ā', 'a', 1), ('á', 'a', 2), ('ǎ', 'a', 3), ('à', 'a', 4),
-    ('ē', 'e', 1), ('é', 'e', 2), ('ě', 'e', 3), ('è', 'e', 4),
-    ('ī', 'i', 1), ('í', 'i', 2), ('ǐ', 'i', 3), ('ì', 'i', 4),
-    ('ō', 'o', 1), ('ó', 'o', 2), ('ǒ', 'o', 3), ('ò', 'o', 4),
-    ('ū', 'u', 1), ('ú', 'u', 2), ('ǔ', 'u', 3), ('ù', 'u', 4),
-    ('ǖ', 'v', 1), ('ǘ', 'v', 2), ('ǚ', 'v', 3), ('ǜ', 'v', 4), ('ü', 'v', 0),
-    ('ḿ', 'm', 2), ('ń', 'n', 2), ('ň', 'n', 3), ('ǹ', 'n', 4),
+    ('ā', 'a', 1),
+    ('á', 'a', 2),
+    ('ǎ', 'a', 3),
+    ('à', 'a', 4),
+    ('ē', 'e', 1),
+    ('é', 'e', 2),
+    ('ě', 'e', 3),
+    ('è', 'e', 4),
+    ('ī', 'i', 1),
+    ('í', 'i', 2),
+    ('ǐ', 'i', 3),
+    ('ì', 'i', 4),
+    ('ō', 'o', 1),
+    ('ó', 'o', 2),
+    ('ǒ', 'o', 3),
+    ('ò', 'o', 4),
+    ('ū', 'u', 1),
+    ('ú', 'u', 2),
+    ('ǔ', 'u', 3),
+    ('ù', 'u', 4),
+    ('ǖ', 'v', 1),
+    ('ǘ', 'v', 2),
+    ('ǚ', 'v', 3),
+    ('ǜ', 'v', 4),
+    ('ü', 'v', 0),
+    ('ḿ', 'm', 2),
+    ('ń', 'n', 2),
+    ('ň', 'n', 3),
+    ('ǹ', 'n', 4),
 ];
 
 fn is_tone_vowel(c: char) -> bool {
@@ -123,7 +149,9 @@ fn normalize(s: &str) -> Option<(String, u8)> {
 
 /// Whether `syllable` is a reading of `han` (or of its Simplified form).
 pub fn is_reading_of(han: char, syllable: &str) -> bool {
-    let Some(want) = normalize(syllable) else { return false };
+    let Some(want) = normalize(syllable) else {
+        return false;
+    };
     let forms = [Some(han), crate::convert::t2s_char(han)];
     forms.into_iter().flatten().any(|c| {
         c.to_pinyin_multi().is_some_and(|multi| {

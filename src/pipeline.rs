@@ -125,7 +125,9 @@ pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Resul
     };
     let encoded = crate::encode::encode(&text, cfg.to)?;
     if cfg.to != UTF_8 {
-        steps.push(Step::Encoded { encoding: cfg.to.name() });
+        steps.push(Step::Encoded {
+            encoding: cfg.to.name(),
+        });
     }
     let same = bytes.len() == bom.len() + encoded.len()
         && bytes.starts_with(bom)
@@ -146,7 +148,11 @@ pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Resul
     })
 }
 
-fn decode_body<'a>(body: &'a [u8], cfg: &Config, det: &Detection) -> (Decoded<'a>, &'static Encoding, Source) {
+fn decode_body<'a>(
+    body: &'a [u8],
+    cfg: &Config,
+    det: &Detection,
+) -> (Decoded<'a>, &'static Encoding, Source) {
     let enc = det.encoding;
     if det.source == Source::Given || detect::is_utf16(enc) {
         return (decode::decode(body, enc), enc, det.source);
@@ -157,8 +163,13 @@ fn decode_body<'a>(body: &'a [u8], cfg: &Config, det: &Detection) -> (Decoded<'a
         }
         // A later chunk of a stream that started as UTF-8: decide its legacy lines anew.
         let legacy = detect::detect(body, &cfg.hint);
-        if legacy.binary.is_none() && legacy.encoding != UTF_8 && !detect::is_utf16(legacy.encoding) {
-            return (decode::decode_mixed(body, legacy.encoding), legacy.encoding, Source::Mixed);
+        if legacy.binary.is_none() && legacy.encoding != UTF_8 && !detect::is_utf16(legacy.encoding)
+        {
+            return (
+                decode::decode_mixed(body, legacy.encoding),
+                legacy.encoding,
+                Source::Mixed,
+            );
         }
         return (decode::decode(body, UTF_8), UTF_8, det.source);
     }
@@ -205,7 +216,9 @@ pub fn replay(decoded: &str, steps: &[Step], cfg: &Config) -> String {
     let mut text = decoded.to_string();
     for step in steps {
         match step {
-            Step::Repaired { start, len, after, .. } => {
+            Step::Repaired {
+                start, len, after, ..
+            } => {
                 text.replace_range(*start..*start + *len, after);
             }
             Step::PinyinRemoved { ranges, .. } => {

@@ -56,7 +56,9 @@ pub fn detect_line(w: &mut dyn Write, path: &str, d: &Detection) -> io::Result<(
     if let Some(b) = d.binary {
         return writeln!(w, "{}\tbinary\t1.00\t({b})", sanitize(path));
     }
-    let runner = d.runner_up.map_or(String::new(), |r| format!(", runner-up {}", r.name()));
+    let runner = d
+        .runner_up
+        .map_or(String::new(), |r| format!(", runner-up {}", r.name()));
     writeln!(
         w,
         "{}\t{}\t{:.2}\t({}{runner})",
@@ -72,7 +74,12 @@ pub fn summary(o: &FileOutcome) -> String {
     let mut parts = Vec::new();
     for s in &o.steps {
         match s {
-            Step::Decoded { encoding, source, malformed, .. } => {
+            Step::Decoded {
+                encoding,
+                source,
+                malformed,
+                ..
+            } => {
                 if *encoding != "UTF-8" || *source == Source::Mixed {
                     parts.push(format!("decode {encoding}"));
                 }
@@ -103,7 +110,9 @@ pub fn explain(w: &mut dyn Write, report: &FileReport) -> io::Result<()> {
     if let Some(b) = d.binary {
         return writeln!(w, "{path}: binary ({b}), skipped");
     }
-    let runner = d.runner_up.map_or(String::new(), |r| format!(", runner-up {}", r.name()));
+    let runner = d
+        .runner_up
+        .map_or(String::new(), |r| format!(", runner-up {}", r.name()));
     writeln!(
         w,
         "{path}: {} ({}, confidence {:.2}{runner}){}",
@@ -114,9 +123,18 @@ pub fn explain(w: &mut dyn Write, report: &FileReport) -> io::Result<()> {
     )?;
     for s in &o.steps {
         match s {
-            Step::Decoded { encoding, malformed, malformed_at, legacy_lines, source } => {
+            Step::Decoded {
+                encoding,
+                malformed,
+                malformed_at,
+                legacy_lines,
+                source,
+            } => {
                 if *source == Source::Mixed {
-                    writeln!(w, "  decoded: {legacy_lines} line(s) as {encoding}, the rest as UTF-8")?;
+                    writeln!(
+                        w,
+                        "  decoded: {legacy_lines} line(s) as {encoding}, the rest as UTF-8"
+                    )?;
                 }
                 if *malformed > 0 {
                     writeln!(
@@ -126,8 +144,20 @@ pub fn explain(w: &mut dyn Write, report: &FileReport) -> io::Result<()> {
                     )?;
                 }
             }
-            Step::Repaired { fix, chain, start, before, after, margin, lost, .. } => {
-                writeln!(w, "  repaired {fix} at byte {start}: {chain} (score +{margin:.1})")?;
+            Step::Repaired {
+                fix,
+                chain,
+                start,
+                before,
+                after,
+                margin,
+                lost,
+                ..
+            } => {
+                writeln!(
+                    w,
+                    "  repaired {fix} at byte {start}: {chain} (score +{margin:.1})"
+                )?;
                 writeln!(w, "    before: {}", snippet(before))?;
                 writeln!(w, "    after:  {}", snippet(after))?;
                 if *lost > 0 {
@@ -135,12 +165,25 @@ pub fn explain(w: &mut dyn Write, report: &FileReport) -> io::Result<()> {
                 }
             }
             Step::LossMarked { marker, count, at } => {
-                writeln!(w, "  lost data: {count} run(s) of {marker} (left as they are), first at byte {}", join(at))?;
+                writeln!(
+                    w,
+                    "  lost data: {count} run(s) of {marker} (left as they are), first at byte {}",
+                    join(at)
+                )?;
             }
             Step::PinyinRemoved { count, at, .. } => {
-                writeln!(w, "  pinyin annotations removed: {count}, first at byte {}", join(at))?;
+                writeln!(
+                    w,
+                    "  pinyin annotations removed: {count}, first at byte {}",
+                    join(at)
+                )?;
             }
-            Step::Converted { config, chars, phrases, at } => {
+            Step::Converted {
+                config,
+                chars,
+                phrases,
+                at,
+            } => {
                 writeln!(w, "  converted {config}: {chars} character(s) in {phrases} match(es), first at byte {}", join(at))?;
             }
             Step::Normalized { what, count, at } => {
@@ -153,7 +196,10 @@ pub fn explain(w: &mut dyn Write, report: &FileReport) -> io::Result<()> {
 }
 
 fn join(v: &[usize]) -> String {
-    v.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The `--json` object for one input (schema in the README).

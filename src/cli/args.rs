@@ -41,7 +41,12 @@ pub struct Args {
     #[arg(long, value_name = "SUFFIX", help_heading = "Output")]
     pub backup: Option<String>,
     /// Write results under DIR, mirroring the input tree.
-    #[arg(short = 'o', long = "output", value_name = "DIR", help_heading = "Output")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        help_heading = "Output"
+    )]
     pub output: Option<PathBuf>,
     /// Change nothing; list files that would change; exit 1 if any would.
     #[arg(long, help_heading = "Output")]

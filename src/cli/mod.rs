@@ -43,12 +43,16 @@ pub fn run(args: Args) -> Result<ExitStatus> {
     }
     let interrupted = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&interrupted)).context("installing the signal handler")?;
+        signal_hook::flag::register(sig, Arc::clone(&interrupted))
+            .context("installing the signal handler")?;
     }
     // With `ulimit -f`, exceeding the limit must be a write error we can clean up after,
     // not SIGXFSZ killing the process with a temporary file left behind.
-    signal_hook::flag::register(signal_hook::consts::SIGXFSZ, Arc::new(AtomicBool::new(false)))
-        .context("installing the signal handler")?;
+    signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        Arc::new(AtomicBool::new(false)),
+    )
+    .context("installing the signal handler")?;
 
     let (inputs, walk_errors) = batch::walk(&s.paths, &s.walk);
     let mut status = ExitStatus::Clean;
@@ -75,7 +79,11 @@ fn message(s: &Settings, msg: &str) {
     if s.quiet {
         return;
     }
-    let prefix = if s.color { "\x1b[1;31mmojifix:\x1b[0m" } else { "mojifix:" };
+    let prefix = if s.color {
+        "\x1b[1;31mmojifix:\x1b[0m"
+    } else {
+        "mojifix:"
+    };
     let _ = writeln!(io::stderr().lock(), "{prefix} {}", report::sanitize(msg));
 }
 
@@ -87,7 +95,9 @@ fn detect_all(s: &Settings, inputs: Vec<Input>) -> Result<ExitStatus> {
         let mut buf = Vec::new();
         let read = match &input.path {
             None => io::stdin().lock().take(DETECT_PREFIX).read_to_end(&mut buf),
-            Some(p) => std::fs::File::open(p).and_then(|f| f.take(DETECT_PREFIX).read_to_end(&mut buf)),
+            Some(p) => {
+                std::fs::File::open(p).and_then(|f| f.take(DETECT_PREFIX).read_to_end(&mut buf))
+            }
         };
         if let Err(e) = read {
             message(s, &format!("{}: reading: {e}", input.display()));
@@ -113,31 +123,57 @@ fn broken_pipe_or(e: io::Error) -> Result<ExitStatus> {
 /// The filter: outputs in input order on stdout. Small files go in parallel batches; large
 /// files and stdin stream straight through.
 fn to_stdout(s: &Settings, inputs: Vec<Input>, interrupted: &AtomicBool) -> Result<ExitStatus> {
-    let opts = Options { sink: Sink::Stdout, keep_original: false };
+    let opts = Options {
+        sink: Sink::Stdout,
+        keep_original: false,
+    };
     let mut status = ExitStatus::Clean;
     let mut i = 0;
     let is_large = |inp: &Input| {
-        inp.path.as_ref().is_none_or(|p| std::fs::metadata(p).is_ok_and(|m| m.len() >= STREAM_THRESHOLD))
+        inp.path
+            .as_ref()
+            .is_none_or(|p| std::fs::metadata(p).is_ok_and(|m| m.len() >= STREAM_THRESHOLD))
     };
     while i < inputs.len() {
         if interrupted.load(Ordering::Relaxed) {
             break;
         }
         let mut batch_end = i;
-        while batch_end < inputs.len() && batch_end - i < STDOUT_BATCH && !is_large(&inputs[batch_end]) {
+        while batch_end < inputs.len()
+            && batch_end - i < STDOUT_BATCH
+            && !is_large(&inputs[batch_end])
+        {
             batch_end += 1;
         }
         let reports = if batch_end == i {
             batch_end = i + 1;
-            vec![batch::process_one(inputs[i].clone(), &s.config, &opts, interrupted)]
+            vec![batch::process_one(
+                inputs[i].clone(),
+                &s.config,
+                &opts,
+                interrupted,
+            )]
         } else {
-            batch::process_all(inputs[i..batch_end].to_vec(), &s.config, &opts, interrupted, &|_| {})
+            batch::process_all(
+                inputs[i..batch_end].to_vec(),
+                &s.config,
+                &opts,
+                interrupted,
+                &|_| {},
+            )
         };
         for r in reports {
             if let Ok(o) = &r.result {
                 if let Some(bytes) = &o.output {
                     if o.detection.binary.is_some() && r.input.path.is_some() {
-                        message(s, &format!("{}: binary ({}), skipped", r.input.display(), o.detection.binary.unwrap_or("")));
+                        message(
+                            s,
+                            &format!(
+                                "{}: binary ({}), skipped",
+                                r.input.display(),
+                                o.detection.binary.unwrap_or("")
+                            ),
+                        );
                     } else {
                         let stdout = io::stdout();
                         let mut lock = stdout.lock();
@@ -161,7 +197,10 @@ fn to_stdout(s: &Settings, inputs: Vec<Input>, interrupted: &AtomicBool) -> Resu
 
 /// In place, mirrored, checked or reported: everything in parallel, reported in order.
 fn to_sink(s: &Settings, inputs: Vec<Input>, interrupted: &AtomicBool) -> Result<ExitStatus> {
-    let opts = Options { sink: s.sink.clone(), keep_original: s.diff };
+    let opts = Options {
+        sink: s.sink.clone(),
+        keep_original: s.diff,
+    };
     let bar = (s.progress && inputs.len() > 1).then(|| {
         let b = indicatif::ProgressBar::new(inputs.len() as u64);
         b.set_style(
@@ -210,7 +249,10 @@ fn report_one(s: &Settings, r: &FileReport) -> Result<ExitStatus> {
                     "writing" => " (the original is unchanged)",
                     _ => "",
                 };
-                message(s, &format!("{name}: {} failed: {}{hint}", e.action, e.message));
+                message(
+                    s,
+                    &format!("{name}: {} failed: {}{hint}", e.action, e.message),
+                );
             }
             return Ok(ExitStatus::Error);
         }
@@ -246,7 +288,11 @@ fn report_one(s: &Settings, r: &FileReport) -> Result<ExitStatus> {
 
 fn write_diff(out: &mut dyn Write, name: &str, o: &batch::FileOutcome) -> io::Result<()> {
     let (Some(before), Some(after)) = (&o.original, &o.output) else {
-        return writeln!(out, "--- {name}\n+++ {name}\n(large file: diff not shown; {})", report::summary(o));
+        return writeln!(
+            out,
+            "--- {name}\n+++ {name}\n(large file: diff not shown; {})",
+            report::summary(o)
+        );
     };
     let a = String::from_utf8_lossy(before);
     let b = String::from_utf8_lossy(after);

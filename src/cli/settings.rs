@@ -68,11 +68,15 @@ pub struct Settings {
 
 /// Finds `mojifix.toml` in `start` or its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    start.ancestors().map(|d| d.join("mojifix.toml")).find(|p| p.is_file())
+    start
+        .ancestors()
+        .map(|d| d.join("mojifix.toml"))
+        .find(|p| p.is_file())
 }
 
 fn load(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         anyhow::anyhow!("{}: {}", path.display(), e.message().trim())
             .context("invalid config file (see README, \"Config file\", for the keys)")
@@ -87,7 +91,10 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         Some(p) => load(p)?,
         None => FileConfig::default(),
     };
-    let base = config_path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf);
+    let base = config_path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf);
     // Command-line values win over the file's.
     let flag = |cli: bool, file: Option<bool>| if cli { Some(true) } else { file };
     let convert = if args.t2s {
@@ -98,13 +105,19 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         args.convert.clone().or(file.convert.clone())
     };
     let dict = args.dict.clone().or_else(|| {
-        file.dict.as_ref().map(|d| base.as_ref().map_or_else(|| d.clone(), |b| b.join(d)))
+        file.dict
+            .as_ref()
+            .map(|d| base.as_ref().map_or_else(|| d.clone(), |b| b.join(d)))
     });
     let resolved = FileConfig {
         from: args.from.clone().or(file.from.clone()),
         to: args.to.clone().or(file.to.clone()),
         lang: args.lang.clone().or(file.lang.clone()),
-        repair: if args.no_repair { Some(false) } else { file.repair },
+        repair: if args.no_repair {
+            Some(false)
+        } else {
+            file.repair
+        },
         keep_pinyin: flag(args.keep_pinyin, file.keep_pinyin),
         convert,
         dict,
@@ -118,8 +131,16 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         trim_trailing: flag(args.trim_trailing, file.trim_trailing),
         hidden: flag(args.hidden, file.hidden),
         no_ignore: flag(args.no_ignore, file.no_ignore),
-        glob: if args.glob.is_empty() { file.glob.clone() } else { Some(args.glob.clone()) },
-        exclude: if args.exclude.is_empty() { file.exclude.clone() } else { Some(args.exclude.clone()) },
+        glob: if args.glob.is_empty() {
+            file.glob.clone()
+        } else {
+            Some(args.glob.clone())
+        },
+        exclude: if args.exclude.is_empty() {
+            file.exclude.clone()
+        } else {
+            Some(args.exclude.clone())
+        },
         threads: args.threads.or(file.threads),
         backup: args.backup.clone().or(file.backup.clone()),
     };
@@ -130,13 +151,12 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         .map(encoding_for_label)
         .transpose()
         .context("--from: use a WHATWG label such as gbk, big5, shift_jis, utf-16le")?;
-    let to = r
-        .to
-        .as_deref()
-        .map(encoding_for_label)
-        .transpose()
-        .context("--to: use a WHATWG label such as gbk, big5, shift_jis, utf-16le")?
-        .unwrap_or(encoding_rs::UTF_8);
+    let to =
+        r.to.as_deref()
+            .map(encoding_for_label)
+            .transpose()
+            .context("--to: use a WHATWG label such as gbk, big5, shift_jis, utf-16le")?
+            .unwrap_or(encoding_rs::UTF_8);
     let lang = match r.lang.as_deref() {
         None => None,
         Some(l) => Some(Lang::parse(l).with_context(|| {
@@ -191,10 +211,16 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         to,
         bom,
     };
-    let sinks = [args.in_place, args.output.is_some(), args.check, args.diff, args.detect]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let sinks = [
+        args.in_place,
+        args.output.is_some(),
+        args.check,
+        args.diff,
+        args.detect,
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if sinks > 1 {
         bail!("choose one of -i, -o, --check, --diff and --detect");
     }
@@ -202,7 +228,9 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         bail!("--backup only makes sense with -i");
     }
     let sink = if args.in_place {
-        Sink::InPlace { backup: r.backup.clone() }
+        Sink::InPlace {
+            backup: r.backup.clone(),
+        }
     } else if let Some(dir) = &args.output {
         Sink::OutputDir(dir.clone())
     } else if args.check || args.diff || args.detect || args.json {
@@ -222,7 +250,10 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         for p in &paths {
             if let Ok(c) = std::fs::canonicalize(p) {
                 if c == out || (c.is_dir() && out.starts_with(&c) && c == out) {
-                    bail!("-o {} is an input; use -i to rewrite files in place", dir.display());
+                    bail!(
+                        "-o {} is an input; use -i to rewrite files in place",
+                        dir.display()
+                    );
                 }
             }
         }

@@ -113,3 +113,8 @@ pub fn t2s_char(c: char) -> Option<char> {
 pub fn t2s_candidates(c: char) -> &'static [char] {
     TS_CHARS.get(&c).map_or(&[], |v| v.as_slice())
 }
+
+/// Every (Traditional, first Simplified candidate) pair of TSCharacters.
+pub fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
+    TS_CHARS.iter().map(|(&t, v)| (t, v[0]))
+}

@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::Value;
 
-pub use dict::{t2s_candidates, t2s_char};
+pub use dict::{t2s_candidates, t2s_char, t2s_pairs};
 use trie::{Changes, Level};
 
 use crate::error::{Error, Result};
@@ -72,7 +72,10 @@ impl Converter {
     pub fn new(name: &str) -> Result<Converter> {
         let name = name.trim_end_matches(".json");
         let Some(&canon) = CONFIGS.iter().find(|c| **c == name) else {
-            return Err(Error::UnknownConversion(name.to_string(), CONFIGS.join(", ")));
+            return Err(Error::UnknownConversion(
+                name.to_string(),
+                CONFIGS.join(", "),
+            ));
         };
         static CACHE: LazyLock<Mutex<Vec<(&'static str, Arc<Compiled>)>>> =
             LazyLock::new(|| Mutex::new(Vec::new()));

@@ -140,7 +140,9 @@ impl Level {
         let mut best: [Option<(usize, &'static str)>; MAX_MAPS] = [None; MAX_MAPS];
         loop {
             let n = self.nodes[node as usize];
-            for &(m, v) in &self.terms[n.term_start as usize..(n.term_start as usize + n.term_len as usize)] {
+            for &(m, v) in
+                &self.terms[n.term_start as usize..(n.term_start as usize + n.term_len as usize)]
+            {
                 best[m as usize] = Some((pos, v));
             }
             if !n.has_children {

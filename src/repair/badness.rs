@@ -9,44 +9,76 @@ use std::sync::LazyLock;
 /// below it; the 3,500 common characters of modern text are far above it.
 const RARE_HAN_COUNT: u32 = 300;
 
-/// One bit per BMP code point: set when the character is suspicious.
+/// One bit per BMP code point: set when the character is suspicious. Built from ranges,
+/// then every Han character is marked rare and the common ones (and the Traditional forms
+/// that fold to them) are unmarked: a few thousand operations, not 65,536 look-ups.
 static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
     let mut bits = vec![0u64; 0x10000 / 64];
-    for cp in 0x80u32..0x10000 {
-        let Some(c) = char::from_u32(cp) else { continue };
-        if is_suspicious_slow(c) {
+    let mut set = |cp: u32, on: bool| {
+        if on {
             bits[(cp / 64) as usize] |= 1 << (cp % 64);
+        } else {
+            bits[(cp / 64) as usize] &= !(1 << (cp % 64));
+        }
+    };
+    for &(lo, hi) in SUSPICIOUS_RANGES {
+        for cp in lo..=hi {
+            set(cp, true);
+        }
+    }
+    for cp in (0x3400..=0x4DBF)
+        .chain(0x4E00..=0x9FFF)
+        .chain(0xF900..=0xFAFF)
+    {
+        set(cp, true);
+    }
+    let common: std::collections::HashSet<char> =
+        crate::model::han_at_least(RARE_HAN_COUNT).collect();
+    for &c in &common {
+        if (c as u32) < 0x10000 {
+            set(c as u32, false);
+        }
+    }
+    for (trad, simp) in crate::convert::t2s_pairs() {
+        if common.contains(&simp) && (trad as u32) < 0x10000 {
+            set(trad as u32, false);
         }
     }
     bits
 });
 
-fn is_suspicious_slow(c: char) -> bool {
-    let cp = c as u32;
-    if crate::model::is_han(c) {
-        return crate::model::han_count(c) < RARE_HAN_COUNT;
-    }
-    match cp {
-        // C1 controls, Latin-1 symbols and letters: what UTF-8 read as windows-1252 is made of.
-        0x80..=0xFF => true,
-        // windows-1252's 0x80–0x9F specials.
-        0x152 | 0x153 | 0x160 | 0x161 | 0x178 | 0x17D | 0x17E | 0x192 | 0x2C6 | 0x2DC | 0x2020
-        | 0x2021 | 0x2030 | 0x2039 | 0x203A | 0x2122 | 0x20AC => true,
-        // Greek and Cyrillic: GBK maps them to A6xx/A7xx, so garbled Chinese is full of them.
-        0x370..=0x4FF => true,
-        // Box drawing, shapes, Roman numerals, enclosed numbers: GBK A8xx–A9xx.
-        0x2150..=0x24FF | 0x2500..=0x25FF | 0x3220..=0x324F => true,
-        // Kana (GBK A4xx/A5xx) and half-width kana, Hangul, Bopomofo.
-        0x3040..=0x30FF | 0xFF61..=0xFF9F | 0xAC00..=0xD7A3 | 0x3100..=0x312F | 0x3130..=0x318F => true,
-        // Private Use Area: GBK's user-defined areas.
-        0xE000..=0xF8FF => true,
-        // CJK compatibility ideographs and forms, vertical forms.
-        0xF900..=0xFAFF | 0xFE10..=0xFE4F => true,
-        // U+FFFD alone is not evidence of mojibake (it marks what a decoder, or an earlier
-        // repair, could not recover); a run needs another suspicious character.
-        _ => false,
-    }
-}
+/// Non-Han ranges that decoding accidents produce far more often than real text does.
+const SUSPICIOUS_RANGES: &[(u32, u32)] = &[
+    // C1 controls, Latin-1 symbols and letters: what UTF-8 read as windows-1252 is made of.
+    (0x80, 0xFF),
+    // windows-1252's 0x80–0x9F specials outside Latin-1.
+    (0x152, 0x153),
+    (0x160, 0x161),
+    (0x178, 0x178),
+    (0x17D, 0x17E),
+    (0x192, 0x192),
+    (0x2C6, 0x2C6),
+    (0x2DC, 0x2DC),
+    (0x2020, 0x2021),
+    (0x2030, 0x2030),
+    (0x2039, 0x203A),
+    (0x2122, 0x2122),
+    (0x20AC, 0x20AC),
+    // Greek and Cyrillic: GBK maps them to A6xx/A7xx, so garbled Chinese is full of them.
+    (0x370, 0x4FF),
+    // Number forms, arrows, maths, box drawing, shapes, enclosed numbers: GBK A2xx, A8xx–A9xx.
+    (0x2150, 0x25FF),
+    (0x3220, 0x324F),
+    // Kana (GBK A4xx/A5xx) and half-width kana, Hangul, Bopomofo.
+    (0x3040, 0x30FF),
+    (0xFF61, 0xFF9F),
+    (0xAC00, 0xD7A3),
+    (0x3100, 0x318F),
+    // Private Use Area: GBK's user-defined areas.
+    (0xE000, 0xF8FF),
+    // Vertical and small forms.
+    (0xFE10, 0xFE4F),
+];
 
 /// Whether `c` is suspicious.
 #[inline]
@@ -110,7 +142,13 @@ mod tests {
 
     #[test]
     fn clean_text_is_not_suspicious() {
-        for s in ["你好，世界。", "中华人民共和国成立了", "plain ASCII", "黨建三創新經驗交流", "😀 emoji"] {
+        for s in [
+            "你好，世界。",
+            "中华人民共和国成立了",
+            "plain ASCII",
+            "黨建三創新經驗交流",
+            "😀 emoji",
+        ] {
             assert!(!any_suspicious(s), "{s}");
         }
     }

@@ -5,9 +5,7 @@
 //! byte did not fit) are modelled by a placeholder byte: everything that survived is
 //! recovered, and each character that lost a byte comes back as U+FFFD, counted as lost.
 
-use encoding_rs::{
-    Encoding, BIG5, EUC_KR, GBK, SHIFT_JIS, UTF_8, WINDOWS_1250, WINDOWS_1251,
-};
+use encoding_rs::{Encoding, BIG5, EUC_KR, GBK, SHIFT_JIS, UTF_8, WINDOWS_1250, WINDOWS_1251};
 
 /// How the garbled text is turned back into the bytes it was decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,23 +34,108 @@ use Reencode::{Legacy, SloppyWindows1252};
 
 /// Every single-layer channel, most common first.
 pub const CHANNELS: &[Channel] = &[
-    Channel { name: "utf8_as_cp1252", reencode: SloppyWindows1252, original: UTF_8, prior: 0.0 },
-    Channel { name: "utf8_as_gbk", reencode: Legacy(GBK), original: UTF_8, prior: 0.5 },
-    Channel { name: "gbk_as_cp1252", reencode: SloppyWindows1252, original: GBK, prior: 1.0 },
-    Channel { name: "utf8_as_cp1251", reencode: Legacy(WINDOWS_1251), original: UTF_8, prior: 1.0 },
-    Channel { name: "utf8_as_big5", reencode: Legacy(BIG5), original: UTF_8, prior: 1.5 },
-    Channel { name: "utf8_as_sjis", reencode: Legacy(SHIFT_JIS), original: UTF_8, prior: 1.5 },
-    Channel { name: "utf8_as_euckr", reencode: Legacy(EUC_KR), original: UTF_8, prior: 2.0 },
-    Channel { name: "utf8_as_cp1250", reencode: Legacy(WINDOWS_1250), original: UTF_8, prior: 2.0 },
-    Channel { name: "big5_as_cp1252", reencode: SloppyWindows1252, original: BIG5, prior: 2.0 },
-    Channel { name: "sjis_as_cp1252", reencode: SloppyWindows1252, original: SHIFT_JIS, prior: 2.0 },
-    Channel { name: "euckr_as_cp1252", reencode: SloppyWindows1252, original: EUC_KR, prior: 2.0 },
-    Channel { name: "gbk_as_big5", reencode: Legacy(BIG5), original: GBK, prior: 2.0 },
-    Channel { name: "big5_as_gbk", reencode: Legacy(GBK), original: BIG5, prior: 2.0 },
-    Channel { name: "sjis_as_gbk", reencode: Legacy(GBK), original: SHIFT_JIS, prior: 2.5 },
-    Channel { name: "euckr_as_gbk", reencode: Legacy(GBK), original: EUC_KR, prior: 2.5 },
-    Channel { name: "gbk_as_sjis", reencode: Legacy(SHIFT_JIS), original: GBK, prior: 2.5 },
-    Channel { name: "gbk_as_euckr", reencode: Legacy(EUC_KR), original: GBK, prior: 2.5 },
+    Channel {
+        name: "utf8_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: UTF_8,
+        prior: 0.0,
+    },
+    Channel {
+        name: "utf8_as_gbk",
+        reencode: Legacy(GBK),
+        original: UTF_8,
+        prior: 0.5,
+    },
+    Channel {
+        name: "gbk_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: GBK,
+        prior: 1.0,
+    },
+    Channel {
+        name: "utf8_as_cp1251",
+        reencode: Legacy(WINDOWS_1251),
+        original: UTF_8,
+        prior: 1.0,
+    },
+    Channel {
+        name: "utf8_as_big5",
+        reencode: Legacy(BIG5),
+        original: UTF_8,
+        prior: 1.5,
+    },
+    Channel {
+        name: "utf8_as_sjis",
+        reencode: Legacy(SHIFT_JIS),
+        original: UTF_8,
+        prior: 1.5,
+    },
+    Channel {
+        name: "utf8_as_euckr",
+        reencode: Legacy(EUC_KR),
+        original: UTF_8,
+        prior: 2.0,
+    },
+    Channel {
+        name: "utf8_as_cp1250",
+        reencode: Legacy(WINDOWS_1250),
+        original: UTF_8,
+        prior: 2.0,
+    },
+    Channel {
+        name: "big5_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: BIG5,
+        prior: 2.0,
+    },
+    Channel {
+        name: "sjis_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: SHIFT_JIS,
+        prior: 2.0,
+    },
+    Channel {
+        name: "euckr_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: EUC_KR,
+        prior: 2.0,
+    },
+    Channel {
+        name: "gbk_as_big5",
+        reencode: Legacy(BIG5),
+        original: GBK,
+        prior: 2.0,
+    },
+    Channel {
+        name: "big5_as_gbk",
+        reencode: Legacy(GBK),
+        original: BIG5,
+        prior: 2.0,
+    },
+    Channel {
+        name: "sjis_as_gbk",
+        reencode: Legacy(GBK),
+        original: SHIFT_JIS,
+        prior: 2.5,
+    },
+    Channel {
+        name: "euckr_as_gbk",
+        reencode: Legacy(GBK),
+        original: EUC_KR,
+        prior: 2.5,
+    },
+    Channel {
+        name: "gbk_as_sjis",
+        reencode: Legacy(SHIFT_JIS),
+        original: GBK,
+        prior: 2.5,
+    },
+    Channel {
+        name: "gbk_as_euckr",
+        reencode: Legacy(EUC_KR),
+        original: GBK,
+        prior: 2.5,
+    },
 ];
 
 /// Placeholder for a byte a lossy reader replaced by `?` or U+FFFD; never valid in any
@@ -72,7 +155,10 @@ pub fn sloppy_1252_byte(c: char) -> Option<u8> {
     if cp < 0x100 {
         return Some(cp as u8);
     }
-    CP1252_HIGH.iter().position(|&h| h == c).map(|i| 0x80 + i as u8)
+    CP1252_HIGH
+        .iter()
+        .position(|&h| h == c)
+        .map(|i| 0x80 + i as u8)
 }
 
 /// Re-encodes `text` for `how`; `lost` characters (`?`, U+FFFD) become [`LOST_BYTE`].
@@ -90,17 +176,14 @@ pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
             }
         }
         Legacy(enc) => {
-            let mut start = 0;
-            for &l in lost.iter().chain(std::iter::once(&text.len())) {
-                let part = &text[start..l];
-                let (bytes, _, unmappable) = enc.encode(part);
-                if unmappable {
-                    return None;
-                }
-                out.extend_from_slice(&bytes);
-                if l < text.len() {
+            for (i, c) in text.char_indices() {
+                if lost.contains(&i) {
                     out.push(LOST_BYTE);
-                    start = l + text[l..].chars().next().map_or(1, char::len_utf8);
+                } else if c.is_ascii() {
+                    out.push(c as u8);
+                } else {
+                    let (bytes, len) = encode_char(enc, c)?;
+                    out.extend_from_slice(&bytes[..len]);
                 }
             }
         }
@@ -108,8 +191,38 @@ pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+thread_local! {
+    /// encoding_rs's CJK encoders search their tables for every character (Big5 linearly);
+    /// the repair engine re-encodes the same few thousand characters over and over, so each
+    /// thread remembers the answers.
+    static ENCODED: std::cell::RefCell<rustc_hash::FxHashMap<(usize, char), Option<([u8; 4], usize)>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// The bytes of one non-ASCII character in `enc` (`None` if it has none).
+pub fn encode_char(enc: &'static Encoding, c: char) -> Option<([u8; 4], usize)> {
+    let key = (enc as *const Encoding as usize, c);
+    if let Some(hit) = ENCODED.with(|m| m.borrow().get(&key).copied()) {
+        return hit;
+    }
+    let mut buf = [0u8; 4];
+    let (bytes, _, bad) = enc.encode(c.encode_utf8(&mut buf));
+    let result = (!bad && bytes.len() <= 4).then(|| {
+        let mut out = [0u8; 4];
+        out[..bytes.len()].copy_from_slice(&bytes);
+        (out, bytes.len())
+    });
+    ENCODED.with(|m| m.borrow_mut().insert(key, result));
+    result
+}
+
 /// Decodes `bytes` as `enc`: (text, U+FFFD count). Strict callers reject any U+FFFD.
 pub fn decode(bytes: &[u8], enc: &'static Encoding) -> (String, usize) {
+    if enc == UTF_8 {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return (s.to_string(), 0);
+        }
+    }
     let (text, _) = enc.decode_without_bom_handling(bytes);
     let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
     (text.into_owned(), bad)

@@ -20,12 +20,20 @@ pub fn report_markers(text: &str, steps: &mut Vec<Step>) {
             let mut end = pos + pat.len();
             let unit = &pat[..pat.chars().next().map_or(0, char::len_utf8)];
             while text[end..].starts_with(unit) || text[end..].starts_with(pat) {
-                end += if text[end..].starts_with(pat) { pat.len() } else { unit.len() };
+                end += if text[end..].starts_with(pat) {
+                    pat.len()
+                } else {
+                    unit.len()
+                };
             }
             from = end;
         }
         if count > 0 {
-            steps.push(Step::LossMarked { marker: name, count, at });
+            steps.push(Step::LossMarked {
+                marker: name,
+                count,
+                at,
+            });
         }
     }
 }

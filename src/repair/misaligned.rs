@@ -7,6 +7,9 @@
 //! rebuilt from the two — solved with Viterbi, linear in the span. The lost lead byte at the
 //! start (and a lost trail byte at the end) are lattice choices too, picked by score.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use encoding_rs::GBK;
 
 use crate::model;
@@ -61,23 +64,50 @@ enum End {
     LostTrail,
 }
 
+/// Every GBK double-byte pair decoded once: index (lead - 0x81) * 191 + (trail - 0x40);
+/// `'\0'` where the pair is not a character.
+static PAIRS: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut table = vec!['\0'; 126 * 191];
+    for lead in 0x81u8..=0xFE {
+        for trail in 0x40u8..=0xFE {
+            if trail == 0x7F {
+                continue;
+            }
+            let pair = [lead, trail];
+            let (s, had_errors) = GBK.decode_without_bom_handling(&pair);
+            let mut it = s.chars();
+            if let (false, Some(c), None) = (had_errors, it.next(), it.next()) {
+                table[(lead - 0x81) as usize * 191 + (trail - 0x40) as usize] = c;
+            }
+        }
+    }
+    table
+});
+
+/// The GBK encoder's byte pair for each character that has one.
+static ENCODE: LazyLock<HashMap<char, (u8, u8)>> = LazyLock::new(|| {
+    let mut map = HashMap::with_capacity(24_000);
+    for &c in PAIRS.iter().filter(|&&c| c != '\0') {
+        let mut buf = [0u8; 4];
+        let (bytes, _, bad) = GBK.encode(c.encode_utf8(&mut buf));
+        if !bad && bytes.len() == 2 {
+            map.insert(c, (bytes[0], bytes[1]));
+        }
+    }
+    map
+});
+
 fn gbk_pair(c: char) -> Option<(u8, u8)> {
-    let mut buf = [0u8; 4];
-    let (bytes, _, bad) = GBK.encode(c.encode_utf8(&mut buf));
-    (!bad && bytes.len() == 2).then(|| (bytes[0], bytes[1]))
+    ENCODE.get(&c).copied()
 }
 
+#[inline]
 fn decode_pair(a: u8, b: u8) -> Option<char> {
     if !(0x81..=0xFE).contains(&a) || !(0x40..=0xFE).contains(&b) || b == 0x7F {
         return None;
     }
-    let pair = [a, b];
-    let (s, had_errors) = GBK.decode_without_bom_handling(&pair);
-    let mut it = s.chars();
-    match (had_errors, it.next(), it.next()) {
-        (false, Some(c), None) => Some(c),
-        _ => None,
-    }
+    let c = PAIRS[(a - 0x81) as usize * 191 + (b - 0x40) as usize];
+    (c != '\0').then_some(c)
 }
 
 fn candidates(c: char) -> Vec<Cand> {
@@ -86,18 +116,30 @@ fn candidates(c: char) -> Vec<Cand> {
         // Folded full-width punctuation: `!` was `！` (0xA3A1).
         if let Some(w) = char::from_u32(c as u32 + 0xFEE0) {
             if let Some((x, y)) = gbk_pair(w) {
-                out.push(Cand { x, y, inverse: Inverse::Width });
+                out.push(Cand {
+                    x,
+                    y,
+                    inverse: Inverse::Width,
+                });
             }
         }
         return out;
     }
     if let Some((x, y)) = gbk_pair(c) {
-        out.push(Cand { x, y, inverse: Inverse::None });
+        out.push(Cand {
+            x,
+            y,
+            inverse: Inverse::None,
+        });
     }
     for &s in crate::convert::t2s_candidates(c) {
         if s != c {
             if let Some((x, y)) = gbk_pair(s) {
-                out.push(Cand { x, y, inverse: Inverse::T2s });
+                out.push(Cand {
+                    x,
+                    y,
+                    inverse: Inverse::T2s,
+                });
             }
         }
     }
@@ -161,7 +203,11 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         (first.saturating_sub(START_SLACK)..=first).collect()
     };
     // The whole window is compared: garbled text as it stands vs. the kept prefix + repair.
-    let window_start = if lead_marker { start } else { body[starts[0]].0 };
+    let window_start = if lead_marker {
+        start
+    } else {
+        body[starts[0]].0
+    };
     let prev = context_before(&text[..window_start]);
     let region_end = run_end + end_char_len;
     let orig_score = model::score_after(prev, &text[window_start..region_end]);
@@ -170,8 +216,16 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
             continue;
         }
         // With a `?` lead marker nothing is kept: the `?` itself is consumed.
-        let kept = if lead_marker { "" } else { &text[window_start..body[s].0] };
-        let kept_prev = if kept.is_empty() { prev } else { kept.chars().next_back() };
+        let kept = if lead_marker {
+            ""
+        } else {
+            &text[window_start..body[s].0]
+        };
+        let kept_prev = if kept.is_empty() {
+            prev
+        } else {
+            kept.chars().next_back()
+        };
         let Some(path) = viterbi(&cands[s..], kept_prev, end_kind) else {
             continue;
         };
@@ -260,7 +314,10 @@ fn restores_tag_open(rest: &str) -> bool {
     if b.first() != Some(&b'/') {
         return false;
     }
-    let name_len = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let name_len = b[1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
     name_len > 0 && b.get(1 + name_len) == Some(&b'>')
 }
 
@@ -307,7 +364,9 @@ fn viterbi(cands: &[Vec<Cand>], prev: Option<char>, end: End) -> Option<Path> {
             .collect();
         for (a, ca) in cands[k - 1].iter().enumerate() {
             for (b, cb) in cands[k].iter().enumerate() {
-                let Some(ch) = decode_pair(ca.y, cb.x) else { continue };
+                let Some(ch) = decode_pair(ca.y, cb.x) else {
+                    continue;
+                };
                 // Best predecessor state (z, a).
                 let mut best: Option<(f32, usize)> = None;
                 for (z, row) in prev_layer.iter().enumerate() {
@@ -336,7 +395,9 @@ fn viterbi(cands: &[Vec<Cand>], prev: Option<char>, end: End) -> Option<Path> {
         for (b, cell) in row.iter().enumerate() {
             let Some(cell) = cell else { continue };
             for &t in &trails {
-                let Some(ch) = decode_pair(cands[n - 1][b].y, t) else { continue };
+                let Some(ch) = decode_pair(cands[n - 1][b].y, t) else {
+                    continue;
+                };
                 let s = cell.score + model::char_logp(Some(cell.ch), ch);
                 if best.is_none_or(|(bs, ..)| s > bs) {
                     best = Some((s, z, b, t, ch));

@@ -116,9 +116,11 @@ struct Fix {
 
 /// The best hypothesis for the run `text[start..end]`, if any beats the text as it stands.
 fn best_fix(text: &str, start: usize, end: usize) -> Option<Fix> {
+    let class = SpanClass::of(&text[start..end]);
+    let ctx = std::cell::OnceCell::new();
     let mut best: Option<Fix> = None;
-    for ch in CHANNELS {
-        if let Some(f) = try_channel(text, start, end, ch) {
+    for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
+        if let Some(f) = try_channel(text, start, end, ch, &ctx) {
             if best.as_ref().is_none_or(|b| f.margin > b.margin) {
                 best = Some(f);
             }
@@ -140,14 +142,79 @@ fn best_fix(text: &str, start: usize, end: usize) -> Option<Fix> {
     best
 }
 
+/// What a run is made of decides which channels can have produced it: a run a channel's
+/// re-encoding cannot represent is not tried at all.
+#[derive(Debug, Clone, Copy)]
+struct SpanClass {
+    /// Every character has a byte in sloppy windows-1252 (Latin-1 and the 1252 specials).
+    latin: bool,
+    /// Some character is a UTF-8 lead byte read as Latin-1 (`Â`–`ô`): sequence-wise
+    /// channels apply even when the run also holds other text.
+    utf8_lead: bool,
+    /// Every character is Cyrillic (or Latin-1 punctuation windows-1251 also has).
+    cyrillic: bool,
+    /// Something outside Latin-1/Cyrillic: only the double-byte re-encodings can apply.
+    wide: bool,
+}
+
+impl SpanClass {
+    fn of(run: &str) -> SpanClass {
+        let mut latin = true;
+        let mut cyrillic = true;
+        let mut utf8_lead = false;
+        for c in run.chars() {
+            let cp = c as u32;
+            utf8_lead |= (0xC2..=0xF4).contains(&cp);
+            if channels::sloppy_1252_byte(c).is_none() && c != '\u{FFFD}' {
+                latin = false;
+            }
+            if !(0x400..=0x4FF).contains(&cp)
+                && !matches!(cp, 0xA0..=0xBF | 0x2010..=0x203A | 0x2116 | 0x20AC)
+            {
+                cyrillic = false;
+            }
+        }
+        SpanClass {
+            latin,
+            utf8_lead,
+            cyrillic,
+            wide: !latin && !cyrillic,
+        }
+    }
+
+    fn allows(&self, ch: &Channel) -> bool {
+        match ch.reencode {
+            Reencode::SloppyWindows1252 if ch.original == UTF_8 => self.utf8_lead,
+            Reencode::SloppyWindows1252 => self.latin,
+            Reencode::Legacy(e) if e.is_single_byte() => {
+                if e == encoding_rs::WINDOWS_1251 {
+                    self.cyrillic
+                } else {
+                    !self.wide || self.latin
+                }
+            }
+            Reencode::Legacy(_) => self.wide || self.cyrillic,
+        }
+    }
+}
+
 /// Applies one channel to the run, whole (double-byte originals) or sequence by sequence
 /// (UTF-8 read through a single-byte encoding, where each garbled character is one byte).
-fn try_channel(text: &str, start: usize, end: usize, ch: &Channel) -> Option<Fix> {
+fn try_channel(
+    text: &str,
+    start: usize,
+    end: usize,
+    ch: &Channel,
+    ctx: &std::cell::OnceCell<(bool, bool)>,
+) -> Option<Fix> {
     let prev = text[..start].chars().next_back();
     // A lossy reader's `?` right after the run stands for one lost byte.
     let mut span_end = end;
     let mut lost_at: Vec<usize> = Vec::new();
-    if text[end..].starts_with('?') && ch.original == UTF_8 && matches!(ch.reencode, Reencode::Legacy(_)) {
+    if text[end..].starts_with('?')
+        && ch.original == UTF_8
+        && matches!(ch.reencode, Reencode::Legacy(_))
+    {
         lost_at.push(end - start);
         span_end = end + 1;
     }
@@ -160,7 +227,7 @@ fn try_channel(text: &str, start: usize, end: usize, ch: &Channel) -> Option<Fix
                 lost_at.push(i);
             }
         }
-    } else if span.contains('\u{FFFD}') {
+    } else if span.contains('\u{FFFD}') && ch.reencode != Reencode::SloppyWindows1252 {
         return None;
     }
     lost_at.sort_unstable();
@@ -172,7 +239,7 @@ fn try_channel(text: &str, start: usize, end: usize, ch: &Channel) -> Option<Fix
             Reencode::Legacy(e) => e.is_single_byte(),
         };
     let (after, lost) = if single_byte_to_utf8 {
-        (sequence_fix(span, ch)?, 0)
+        (sequence_fix(span, ch, prev)?, 0)
     } else {
         let mut bytes = channels::reencode(span, ch.reencode, &lost_at)?;
         // The lost byte is simply missing: the character it belonged to decodes as one
@@ -190,7 +257,14 @@ fn try_channel(text: &str, start: usize, end: usize, ch: &Channel) -> Option<Fix
     }
     let old = model::score_after(prev, span) + boundary(span, next);
     let new = model::score_after(prev, &after) + boundary(&after, next);
-    let margin = new - old - STEP_PENALTY - ch.prior - script_mismatch(&after, text, start, span_end);
+    let margin = new
+        - old
+        - STEP_PENALTY
+        - ch.prior
+        - script_mismatch(
+            &after,
+            ctx.get_or_init(|| context_scripts(text, start, span_end)),
+        );
     let n = span.chars().count() as f32;
     let per_char_ok = single_byte_to_utf8 || margin >= MIN_GAIN_PER_CHAR_CJK * n;
     if margin < MIN_GAIN || !per_char_ok {
@@ -219,14 +293,16 @@ const FOREIGN_SCRIPT_PER_CHAR: f32 = 4.0;
 /// How far around the span the context is read (bytes).
 const CONTEXT: usize = 300;
 
-fn script_mismatch(after: &str, text: &str, start: usize, end: usize) -> f32 {
-    let is_kana = |c: char| matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F);
-    let is_hangul = |c: char| matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F);
-    let kana = after.chars().filter(|&c| is_kana(c)).count();
-    let hangul = after.chars().filter(|&c| is_hangul(c)).count();
-    if kana == 0 && hangul == 0 {
-        return 0.0;
-    }
+fn is_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F)
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F)
+}
+
+/// Whether the text around the span has (kana, Hangul).
+fn context_scripts(text: &str, start: usize, end: usize) -> (bool, bool) {
     let mut lo = start.saturating_sub(CONTEXT);
     while !text.is_char_boundary(lo) {
         lo -= 1;
@@ -235,18 +311,16 @@ fn script_mismatch(after: &str, text: &str, start: usize, end: usize) -> f32 {
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    let around = text[lo..start].chars().chain(text[end..hi].chars());
-    let (mut ctx_kana, mut ctx_hangul) = (0, 0);
-    for c in around {
-        ctx_kana += usize::from(is_kana(c));
-        ctx_hangul += usize::from(is_hangul(c));
-    }
+    let around = || text[lo..start].chars().chain(text[end..hi].chars());
+    (around().any(is_kana), around().any(is_hangul))
+}
+
+fn script_mismatch(after: &str, (ctx_kana, ctx_hangul): &(bool, bool)) -> f32 {
     let mut pen = 0.0;
-    if ctx_kana == 0 {
-        pen += kana as f32 * FOREIGN_SCRIPT_PER_CHAR;
-    }
-    if ctx_hangul == 0 {
-        pen += hangul as f32 * FOREIGN_SCRIPT_PER_CHAR;
+    for c in after.chars() {
+        if (!ctx_kana && is_kana(c)) || (!ctx_hangul && is_hangul(c)) {
+            pen += FOREIGN_SCRIPT_PER_CHAR;
+        }
     }
     pen
 }
@@ -266,54 +340,95 @@ fn chain_names(ch: &Channel) -> (&'static str, String) {
     (enc, ch.original.name().to_ascii_lowercase())
 }
 
+/// The five bytes windows-1252 leaves undefined: a strict 1252 reader turns them into
+/// U+FFFD, so in a 1252 reading a U+FFFD stands for one of exactly these.
+const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
+
 /// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
-/// valid multi-byte UTF-8 sequence by its character; everything else stays as it was.
-fn sequence_fix(span: &str, ch: &Channel) -> Option<String> {
+/// valid multi-byte UTF-8 sequence by its character; everything else stays as it was. For
+/// windows-1252, a U+FFFD inside a sequence is one of the five undefined bytes, chosen by
+/// the language model.
+fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>) -> Option<String> {
     let chars: Vec<char> = span.chars().collect();
-    let mut bytes = Vec::with_capacity(chars.len());
+    let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
+    let mut bytes: Vec<Option<u8>> = Vec::with_capacity(chars.len());
     for &c in &chars {
         let b = match ch.reencode {
             Reencode::SloppyWindows1252 => channels::sloppy_1252_byte(c),
-            Reencode::Legacy(e) => {
-                let mut buf = [0u8; 4];
-                let (enc, _, bad) = e.encode(c.encode_utf8(&mut buf));
-                (!bad && enc.len() == 1).then(|| enc[0])
-            }
+            Reencode::Legacy(_) if c.is_ascii() => Some(c as u8),
+            Reencode::Legacy(e) => match channels::encode_char(e, c) {
+                Some((b, 1)) => Some(b[0]),
+                _ => None,
+            },
         };
         bytes.push(b);
     }
     let mut out = String::with_capacity(span.len());
     let mut i = 0;
     let mut any = false;
+    let mut last = prev;
     while i < chars.len() {
-        if let Some(len) = utf8_seq_at(&bytes, i) {
-            let seq: Vec<u8> = bytes[i..i + len].iter().map(|b| b.expect("checked")).collect();
-            out.push_str(std::str::from_utf8(&seq).expect("validated"));
-            i += len;
-            any = true;
-        } else {
-            out.push(chars[i]);
-            i += 1;
+        let wild = |j: usize| sloppy && chars[j] == '\u{FFFD}';
+        let mut fixed = None;
+        if let Some(len) = utf8_seq_len(bytes[i]) {
+            if i + len <= chars.len() && (1..len).all(|k| bytes[i + k].is_some() || wild(i + k)) {
+                let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
+                let mut best: Option<(f32, char)> = None;
+                let options: &[u8] = if holes.is_empty() {
+                    &[0]
+                } else {
+                    &CP1252_UNDEFINED
+                };
+                if holes.len() <= 1 {
+                    for &fill in options {
+                        let seq: Vec<u8> = (0..len).map(|k| bytes[i + k].unwrap_or(fill)).collect();
+                        if let Ok(s) = std::str::from_utf8(&seq) {
+                            let c = s.chars().next().expect("one char");
+                            // The character after it, when it is a complete sequence, is
+                            // context too: 决定_开 → 召开, not 听开.
+                            let next = next_char(&bytes, i + len);
+                            let sc = model::char_logp(last, c)
+                                + next.map_or(0.0, |n| model::char_logp(Some(c), n));
+                            if best.is_none_or(|(bs, _)| sc > bs) {
+                                best = Some((sc, c));
+                            }
+                        }
+                    }
+                }
+                fixed = best.map(|(_, c)| (c, len));
+            }
+        }
+        match fixed {
+            Some((c, len)) => {
+                out.push(c);
+                last = Some(c);
+                i += len;
+                any = true;
+            }
+            None => {
+                out.push(chars[i]);
+                last = Some(chars[i]);
+                i += 1;
+            }
         }
     }
     any.then_some(out)
 }
 
-/// Length of a valid multi-byte UTF-8 sequence starting at `bytes[i]`, if there is one.
-fn utf8_seq_at(bytes: &[Option<u8>], i: usize) -> Option<usize> {
-    let lead = bytes[i]?;
-    let len = match lead {
-        0xC2..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF4 => 4,
-        _ => return None,
-    };
-    if i + len > bytes.len() {
-        return None;
+/// The character encoded at `bytes[i..]`, if it is a complete hole-free UTF-8 sequence.
+fn next_char(bytes: &[Option<u8>], i: usize) -> Option<char> {
+    let len = utf8_seq_len(*bytes.get(i)?)?;
+    let seq: Option<Vec<u8>> = bytes.get(i..i + len)?.iter().copied().collect();
+    std::str::from_utf8(&seq?).ok()?.chars().next()
+}
+
+fn utf8_seq_len(lead: Option<u8>) -> Option<usize> {
+    match lead? {
+        0xC2..=0xDF => Some(2),
+        0xE0..=0xEF => Some(3),
+        0xF0..=0xF4 => Some(4),
+        _ => None,
     }
-    let seq: Option<Vec<u8>> = bytes[i..i + len].iter().copied().collect();
-    let seq = seq?;
-    std::str::from_utf8(&seq).ok().map(|_| len)
 }
 
 #[cfg(test)]
@@ -322,6 +437,12 @@ mod tests {
 
     fn fixed(s: &str) -> String {
         repair(s).0.into_owned()
+    }
+
+    #[test]
+    fn latin_mojibake_with_bytes_a_strict_reader_lost() {
+        // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD.
+        assert_eq!(fixed("å\u{FFFD}‘布"), "发布");
     }
 
     #[test]
@@ -344,7 +465,15 @@ mod tests {
 
     #[test]
     fn clean_text_is_untouched() {
-        for s in ["café", "São Paulo", "naïve", "你好，世界。", "Привет, мир", "日本語のテキスト", "한국어 텍스트"] {
+        for s in [
+            "café",
+            "São Paulo",
+            "naïve",
+            "你好，世界。",
+            "Привет, мир",
+            "日本語のテキスト",
+            "한국어 텍스트",
+        ] {
             assert_eq!(fixed(s), s);
         }
     }
