@@ -274,15 +274,17 @@ fn guess(bytes: &[u8], hint: &Hint, valid_up_to: usize) -> Detection {
 /// Greek, Cyrillic…) and that are short are put to the language model against the CJK
 /// encodings; real UTF-8 Chinese uses three-byte sequences and never gets here.
 fn accidental_utf8(bytes: &[u8], hint: &Hint) -> Option<Detection> {
+    // Without a CJK language hint, valid UTF-8 stays UTF-8: clean text must never be
+    // re-read (Latin-1 symbols in short prose would otherwise lose to Hangul).
+    if !matches!(hint.lang, Some(Lang::Zh | Lang::ZhHant | Lang::Ja | Lang::Ko)) {
+        return None;
+    }
     if bytes.len() > ACCIDENTAL_UTF8_MAX || bytes.iter().any(|&b| b >= 0xE0) || bytes.is_ascii() {
         return None;
     }
     let text = std::str::from_utf8(bytes).ok()?;
     let utf8_score = crate::model::score(text);
-    let candidates: &[&Encoding] = match hint.lang {
-        Some(l) => l.candidates(),
-        None => &[GBK, BIG5, SHIFT_JIS, EUC_KR],
-    };
+    let candidates: &[&Encoding] = hint.lang.map_or(&[], Lang::candidates);
     let (best, score) = candidates
         .iter()
         .map(|&e| (e, legacy_score(bytes, e)))

@@ -23,6 +23,14 @@ use crate::step::Step;
 const STEP_PENALTY: f32 = 3.0;
 /// A repair must beat the text as it stands by at least this much (nats), after penalties.
 const MIN_GAIN: f32 = 3.0;
+/// UTF-8 read one byte per character leaves structural evidence (valid multi-byte
+/// sequences made of Latin-1 characters) that chance almost never produces, so any gain
+/// after the step penalty is enough (as in ftfy).
+const MIN_GAIN_SEQUENCE: f32 = 0.0;
+/// Share of a cross-CJK repair's output that must be CJK (Han, kana, Hangul, CJK
+/// punctuation): those channels exist to recover CJK text, not to turn box drawing into
+/// Greek capitals.
+const MIN_CJK_SHARE: f32 = 0.5;
 /// For whole-span channels into double-byte text, the gain must also reach this per
 /// character of the garbled span: random garbage decodes into plausible-looking CJK more
 /// easily than Latin text does, so the bar is higher.
@@ -51,13 +59,14 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     (cur, steps)
 }
 
-/// One left-to-right pass over the runs of non-ASCII text.
+/// One pass over the runs of non-ASCII text, in two steps: every suspicious run gets its
+/// candidate fixes; then the channel that alone explains the most text (the document's
+/// channel: a document is almost always garbled one way) is preferred, which settles short
+/// runs whose own evidence is thin (`Рё` is `и` in a page of UTF-8 read as windows-1251).
 fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut changed = false;
-    let mut i = 0;
     let bytes = text.as_bytes();
+    let mut runs: Vec<Vec<Fix>> = Vec::new();
+    let mut i = 0;
     while i < bytes.len() {
         if bytes[i] < 0x80 {
             i += 1;
@@ -68,18 +77,29 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
             i += 1;
         }
         let run_end = i;
-        if run_start < copied {
-            continue; // consumed by the previous repair
-        }
-        let run = &text[run_start..run_end];
-        if !badness::any_suspicious(run) {
+        if !badness::any_suspicious(&text[run_start..run_end]) {
             continue;
         }
-        let Some(fix) = best_fix(text, run_start, run_end) else {
+        let fixes = candidate_fixes(text, run_start, run_end, double_byte_extent(text, run_start, run_end));
+        if !fixes.is_empty() {
+            runs.push(fixes);
+        }
+    }
+    let doc = document_channel(&runs);
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut changed = false;
+    for fixes in runs {
+        let score = |f: &Fix| f.margin + if Some(f.name) == doc { DOC_CHANNEL_BONUS } else { 0.0 };
+        let Some(fix) = fixes
+            .into_iter()
+            .filter(|f| f.accepted || (Some(f.name) == doc && score(f) > f.threshold))
+            .max_by(|a, b| score(a).total_cmp(&score(b)))
+        else {
             continue;
         };
         if fix.start < copied {
-            continue;
+            continue; // overlaps the previous repair
         }
         out.push_str(&text[copied..fix.start]);
         steps.push(Step::Repaired {
@@ -95,13 +115,39 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
         out.push_str(&fix.after);
         copied = fix.end;
         changed = true;
-        i = i.max(fix.end);
     }
     if !changed {
         return None;
     }
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// A document's channel earns this bonus (nats) on runs where it is nearly convincing.
+const DOC_CHANNEL_BONUS: f32 = 6.0;
+/// …once it has explained at least this many runs on its own.
+const DOC_CHANNEL_MIN_RUNS: usize = 2;
+
+/// The channel whose accepted fixes, where each is its run's best, add up to the most gain.
+fn document_channel(runs: &[Vec<Fix>]) -> Option<&'static str> {
+    let mut totals: Vec<(&'static str, f32, usize)> = Vec::new();
+    for fixes in runs {
+        let Some(best) = fixes.iter().filter(|f| f.accepted).max_by(|a, b| a.margin.total_cmp(&b.margin)) else {
+            continue;
+        };
+        match totals.iter_mut().find(|t| t.0 == best.name) {
+            Some(t) => {
+                t.1 += best.margin;
+                t.2 += 1;
+            }
+            None => totals.push((best.name, best.margin, 1)),
+        }
+    }
+    totals
+        .into_iter()
+        .filter(|t| t.2 >= DOC_CHANNEL_MIN_RUNS)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|t| t.0)
 }
 
 struct Fix {
@@ -112,34 +158,71 @@ struct Fix {
     after: String,
     margin: f32,
     lost: usize,
+    /// The margin clears the bar on its own.
+    accepted: bool,
+    /// The bar this fix had to clear.
+    threshold: f32,
 }
 
-/// The best hypothesis for the run `text[start..end]`, if any beats the text as it stands.
-fn best_fix(text: &str, start: usize, end: usize) -> Option<Fix> {
+/// Every fix for the run `text[start..end]` that is accepted on its own or could be with
+/// the document-channel bonus.
+fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<Fix> {
     let class = SpanClass::of(&text[start..end]);
     let ctx = std::cell::OnceCell::new();
-    let mut best: Option<Fix> = None;
+    let mut fixes = Vec::new();
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
-        if let Some(f) = try_channel(text, start, end, ch, &ctx) {
-            if best.as_ref().is_none_or(|b| f.margin > b.margin) {
-                best = Some(f);
-            }
+        // Double-byte text read one byte per character has ASCII trail bytes inside it:
+        // those channels see the run extended over them.
+        let span_end = if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 { extent } else { end };
+        if let Some(f) = try_channel(text, start, span_end, ch, &ctx) {
+            fixes.push(f);
         }
     }
     if let Some(m) = misaligned::find(text, start, end) {
-        if best.as_ref().is_none_or(|b| m.margin > b.margin) {
-            best = Some(Fix {
-                name: "gbk_misaligned",
-                chain: m.chain,
-                start: m.start,
-                end: m.end,
-                after: m.after,
-                margin: m.margin,
-                lost: m.lost,
-            });
+        fixes.push(Fix {
+            name: "gbk_misaligned",
+            chain: m.chain,
+            start: m.start,
+            end: m.end,
+            after: m.after,
+            margin: m.margin,
+            lost: m.lost,
+            accepted: true,
+            threshold: 0.0,
+        });
+    }
+    fixes
+}
+
+/// The end of the run `text[start..end]` read as double-byte text shown one byte per
+/// character: a byte ≥ 0x81 is a lead and takes the next character as its trail even when
+/// that is ASCII 0x40–0x7E (`¤H` is Big5 `人`). Returns `end` when nothing extends it.
+fn double_byte_extent(text: &str, start: usize, end: usize) -> usize {
+    let mut it = text[start..].char_indices().map(|(i, c)| (start + i, c)).peekable();
+    let mut last = start;
+    while let Some((i, c)) = it.next() {
+        let Some(lead) = channels::sloppy_1252_byte(c).filter(|&b| b >= 0x81) else {
+            break;
+        };
+        let _ = lead;
+        match it.peek() {
+            Some(&(j, t)) => match channels::sloppy_1252_byte(t) {
+                Some(b) if (0x40..=0xFE).contains(&b) && b != 0x7F => {
+                    it.next();
+                    last = j + t.len_utf8();
+                }
+                _ => {
+                    last = i + c.len_utf8();
+                    break;
+                }
+            },
+            None => {
+                last = i + c.len_utf8();
+                break;
+            }
         }
     }
-    best
+    last.max(end)
 }
 
 /// What a run is made of decides which channels can have produced it: a run a channel's
@@ -266,8 +349,15 @@ fn try_channel(
             ctx.get_or_init(|| context_scripts(text, start, span_end)),
         );
     let n = span.chars().count() as f32;
-    let per_char_ok = single_byte_to_utf8 || margin >= MIN_GAIN_PER_CHAR_CJK * n;
-    if margin < MIN_GAIN || !per_char_ok {
+    let min_gain = if single_byte_to_utf8 {
+        MIN_GAIN_SEQUENCE
+    } else {
+        MIN_GAIN.max(MIN_GAIN_PER_CHAR_CJK * n)
+    };
+    if margin + DOC_CHANNEL_BONUS <= min_gain {
+        return None;
+    }
+    if ch.original != UTF_8 && cjk_share(&after) < MIN_CJK_SHARE {
         return None;
     }
     let (enc_name, dec_name) = chain_names(ch);
@@ -283,6 +373,8 @@ fn try_channel(
         after,
         margin,
         lost,
+        accepted: margin > min_gain,
+        threshold: min_gain,
     })
 }
 
@@ -292,6 +384,22 @@ fn try_channel(
 const FOREIGN_SCRIPT_PER_CHAR: f32 = 4.0;
 /// How far around the span the context is read (bytes).
 const CONTEXT: usize = 300;
+
+fn cjk_share(text: &str) -> f32 {
+    let (mut cjk, mut all) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        all += 1;
+        let cp = c as u32;
+        if model::is_han(c) || is_kana(c) || is_hangul(c) || (0x3000..=0x303F).contains(&cp) || (0xFF00..=0xFFEF).contains(&cp) {
+            cjk += 1;
+        }
+    }
+    if all == 0 {
+        0.0
+    } else {
+        cjk as f32 / all as f32
+    }
+}
 
 fn is_kana(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F)

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Regenerates fixtures/repair/generated.toml: real sentences (fixtures/text/*.txt) garbled
+through each mojibake channel the way a WHATWG decoder (a browser, encoding_rs) garbles
+them. Each case records the channel it went through; the test runner checks that repair
+gives the sentence back and names that channel. Run: python3 scripts/gen_repair_fixtures.py
+"""
+import codecs, os, re
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+
+
+def whatwg_1252(b):
+    # windows-1252 as WHATWG decodes it: the five undefined bytes become C1 controls.
+    return "".join(bytes([x]).decode("cp1252", errors="ignore") or chr(x) for x in b)
+
+
+def whatwg_gbk(b):
+    # Python's gbk lacks only WHATWG's single-byte 0x80 (the euro sign): such cases raise
+    # and are skipped rather than garbled differently from a browser.
+    return b.decode("gbk", errors="strict")
+
+
+def sentences(name):
+    text = open(os.path.join(ROOT, "text", name + ".txt"), encoding="utf-8").read()
+    out = []
+    for line in text.splitlines():
+        for s in re.split(r"(?<=[。.!?])\s*", line):
+            if len(s) >= 6:
+                out.append(s)
+            # Clauses too: a whole sentence is often not a lossless garble, a clause may be.
+            out += [c for c in re.split(r"(?<=[，、；,])", s) if len(c) >= 4 and c != s]
+    return out
+
+
+def toml_str(s):
+    return '"' + "".join(
+        c if c.isprintable() and c not in '"\\' else ("\\\\" if c == "\\" else '\\"' if c == '"' else f"\\u{ord(c):04X}" if ord(c) < 0x10000 else f"\\U{ord(c):08X}")
+        for c in s) + '"'
+
+
+CHANNELS = [
+    # (name, sources, original codec, misread as)
+    ("utf8_as_cp1252", ["west", "central", "zh_hans", "ja", "ru"], "utf-8", whatwg_1252),
+    ("utf8_as_gbk", ["zh_hans", "zh_hant", "ja"], "utf-8", whatwg_gbk),
+    ("gbk_as_cp1252", ["zh_hans"], "gbk", whatwg_1252),
+    ("big5_as_cp1252", ["zh_hant"], "big5", whatwg_1252),
+    ("sjis_as_cp1252", ["ja"], "shift_jis", whatwg_1252),
+    ("euckr_as_cp1252", ["ko"], "euc_kr", whatwg_1252),
+    ("utf8_as_cp1251", ["ru", "west"], "utf-8", lambda b: b.decode("cp1251")),
+    ("gbk_as_big5", ["zh_hans"], "gbk", lambda b: b.decode("big5")),
+    ("big5_as_gbk", ["zh_hant"], "big5", whatwg_gbk),
+    ("sjis_as_gbk", ["ja"], "shift_jis", whatwg_gbk),
+    ("euckr_as_gbk", ["ko"], "euc_kr", whatwg_gbk),
+]
+
+
+# Cases where Python's codec and WHATWG's disagree, so the garble is not what a browser or
+# encoding_rs produces; kept, marked, with the reason.
+KNOWN = {
+    "gbk_as_big5-zh_hans-8": "Python's big5 codec decodes these bytes to a character that WHATWG's Big5 encoder maps to another pointer",
+}
+# Cases the engine gets wrong today, with the reason.
+KOREAN = "no Korean frequency data: the model cannot tell 2-3 syllable Hangul words from the common hanzi GBK makes of the same bytes"
+KNOWN.update({f"{ch}-ko-{i}": KOREAN for ch in ("euckr_as_cp1252", "euckr_as_gbk") for i in range(2)})
+
+
+def main():
+    lines = ["# GENERATED — do not edit. Regenerate: python3 scripts/gen_repair_fixtures.py",
+             "# Real sentences (fixtures/text) garbled through one channel each, as a WHATWG decoder would.", ""]
+    for name, sources, orig, misread in CHANNELS:
+        for src in sources:
+            for i, s in enumerate(sentences(src)):
+                try:
+                    garbled = misread(s.encode(orig))
+                except (UnicodeDecodeError, UnicodeEncodeError):
+                    continue  # not lossless through this channel: lossy cases live elsewhere
+                if garbled == s:
+                    continue
+                lines += ["[[case]]", f'name = "{name}-{src}-{i}"',
+                          f'comment = "fixtures/text/{src}.txt sentence {i}, {orig} bytes read as {name.split("_as_")[1]}"',
+                          f"input = {toml_str(garbled)}", f"expected = {toml_str(s)}", f'fixes = ["{name}"]']
+                case = f"{name}-{src}-{i}"
+                if case in KNOWN:
+                    lines += ['expect = "known-failure"', f"# {KNOWN[case]}"]
+                lines.append("")
+    os.makedirs(os.path.join(ROOT, "repair"), exist_ok=True)
+    with open(os.path.join(ROOT, "repair", "generated.toml"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
