@@ -93,6 +93,14 @@ pub fn decode_mixed<'a>(bytes: &'a [u8], legacy: &'static Encoding) -> Decoded<'
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         match std::str::from_utf8(line) {
             Ok(s) if s.is_ascii() || !legacy_reads_better(s, line, legacy) => out.push_str(s),
+            Err(_) if mostly_utf8(line) => {
+                let (t, m, a) = decode_reporting(line, UTF_8, offset);
+                malformed += m;
+                for p in a {
+                    note_position(&mut at, p);
+                }
+                out.push_str(&t);
+            }
             _ => {
                 let (t, m, a) = decode_reporting(line, legacy, offset);
                 legacy_lines += 1;
@@ -118,6 +126,33 @@ pub fn decode_mixed<'a>(bytes: &'a [u8], legacy: &'static Encoding) -> Decoded<'
 fn legacy_reads_better(as_utf8: &str, line: &[u8], legacy: &'static Encoding) -> bool {
     let (t, had_errors) = legacy.decode_without_bom_handling(line);
     !had_errors && crate::model::score(&t) > crate::model::score(as_utf8) + 10.0
+}
+
+/// Valid multi-byte UTF-8 sequences needed per invalid byte for damaged text to count as
+/// UTF-8: legacy double-byte text forms valid UTF-8 sequences only by rare accident.
+const MOSTLY_UTF8_RATIO: usize = 2;
+
+/// Whether `bytes` is UTF-8 with some damage (a few invalid bytes among many valid
+/// multi-byte sequences) rather than text in another encoding.
+pub fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid_multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let good = &rest[..e.valid_up_to()];
+                valid_multibyte += std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                invalid += 1;
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                rest = &rest[e.valid_up_to() + skip..];
+            }
+        }
+    }
+    valid_multibyte > 0 && valid_multibyte >= MOSTLY_UTF8_RATIO * invalid
 }
 
 /// Whether `bytes` looks like mixed input: some lines valid UTF-8 with non-ASCII, some not.

@@ -191,6 +191,14 @@ pub fn detect(bytes: &[u8], hint: &Hint) -> Detection {
         }
         return Detection::sure(UTF_8, Source::Valid, 0);
     }
+    if crate::decode::mostly_utf8(&bytes[..bytes.len().min(CHARDET_MAX)]) {
+        // UTF-8 with some damage: decoded as UTF-8 (lines in another encoding are still
+        // found line by line), the damage marked U+FFFD.
+        return Detection {
+            confidence: 0.9,
+            ..Detection::sure(UTF_8, Source::Guessed, 0)
+        };
+    }
     guess(bytes, hint, valid_up_to)
 }
 
@@ -304,6 +312,25 @@ fn accidental_utf8(bytes: &[u8], hint: &Hint) -> Option<Detection> {
 const ACCIDENTAL_UTF8_MAX: usize = 256;
 /// How much better (nats) the legacy reading must be.
 const ACCIDENTAL_UTF8_MARGIN: f32 = 3.0;
+
+/// For input that is mostly UTF-8: the encoding of the lines that are not UTF-8 (nor
+/// UTF-8 with a little damage), if there are any.
+pub fn legacy_for_invalid_lines(bytes: &[u8], hint: &Hint) -> Option<&'static Encoding> {
+    let mut sample = Vec::new();
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if std::str::from_utf8(line).is_err() && !crate::decode::mostly_utf8(line) {
+            sample.extend_from_slice(line);
+            if sample.len() >= CHARDET_MAX {
+                break;
+            }
+        }
+    }
+    if sample.is_empty() {
+        return None;
+    }
+    let d = guess(&sample, hint, 0);
+    (d.encoding != UTF_8).then_some(d.encoding)
+}
 
 /// The language-model score of `sample` decoded as `enc`, with malformed bytes penalised.
 pub fn legacy_score(sample: &[u8], enc: &'static Encoding) -> f32 {

@@ -161,15 +161,10 @@ fn decode_body<'a>(
         if Encoding::utf8_valid_up_to(body) == body.len() {
             return (decode::decode(body, UTF_8), UTF_8, det.source);
         }
-        // A later chunk of a stream that started as UTF-8: decide its legacy lines anew.
-        let legacy = detect::detect(body, &cfg.hint);
-        if legacy.binary.is_none() && legacy.encoding != UTF_8 && !detect::is_utf16(legacy.encoding)
-        {
-            return (
-                decode::decode_mixed(body, legacy.encoding),
-                legacy.encoding,
-                Source::Mixed,
-            );
+        // Mostly UTF-8 (or a later chunk of a stream that started as UTF-8): the lines that
+        // are not damaged UTF-8 get an encoding of their own.
+        if let Some(legacy) = detect::legacy_for_invalid_lines(body, &cfg.hint) {
+            return (decode::decode_mixed(body, legacy), legacy, Source::Mixed);
         }
         return (decode::decode(body, UTF_8), UTF_8, det.source);
     }

@@ -90,3 +90,45 @@ pub fn read(path: &Path) -> String {
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+/// Byte ranges of `(pinyin)` directly after a Han character (an independent, simple
+/// recogniser: lower-case letters, tone-marked vowels and tone digits only).
+fn annotations_after_han(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut prev = None;
+    for (i, c) in s.char_indices() {
+        if c == '(' && prev.is_some_and(is_han) {
+            if let Some(close) = s[i..].find(')') {
+                let inner = &s[i + 1..i + close];
+                if !inner.is_empty()
+                    && inner.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c))
+                {
+                    out.push((i, i + close + 1));
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// How many pinyin annotations follow Han characters in `s`.
+pub fn count_annotations_after_han(s: &str) -> usize {
+    annotations_after_han(s).len()
+}
+
+/// `s` with those annotations removed.
+pub fn strip_annotations_after_han(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for (a, b) in annotations_after_han(s) {
+        out.push_str(&s[last..a]);
+        last = b;
+    }
+    out.push_str(&s[last..]);
+    out
+}
