@@ -35,10 +35,25 @@ const HANGUL_RARE: f32 = -12.0;
 const LATIN_IN_WORD: f32 = -5.5;
 /// An accented Latin letter after another non-ASCII letter (`Ã©`, `Ã¤`): rare in real text.
 const LATIN_ADJACENT: f32 = -9.5;
+/// U+00A0, which web pages are full of.
+const NBSP: f32 = -6.0;
+/// Latin-1 symbols ordinary in prose (`£5`, `25°`, `5×3`, `±`, `«»`, `©®`).
+const LATIN_COMMON_SYMBOL: f32 = -8.0;
+/// `´` and `¨` typed as quotation marks (Portuguese, Greek informal text).
+const QUOTE_LIKE: f32 = -6.5;
+/// Latin Extended-A letters of large living orthographies (Polish, Czech, Slovak, Turkish,
+/// Romanian, Hungarian, Croatian, Lithuanian): as ordinary as `é`.
+const LATIN_EXT_COMMON: &str = "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžŐőŰűĞğİıŞşĂăŢţĐđĖėĮįŪūŲų";
 /// Latin-1 and windows-1252 symbols (`¤`, `¢`, `º`, `‰`): most mojibake is made of them.
 const LATIN_SYMBOL: f32 = -11.0;
-/// Other Latin letters (Extended-A/B, Vietnamese).
+/// Other Latin letters of living orthographies (Extended-A, Vietnamese).
 const LATIN_OTHER: f32 = -8.0;
+/// Other Latin Extended-A letters (`ģ`, `Ġ`, `ŀ`): small orthographies.
+const LATIN_EXT_RARE: f32 = -9.5;
+/// Latin Extended-B, IPA and phonetic extensions (`Ʌ`, `ɿ`, `ᴴ`): rare outside linguistics.
+const LATIN_RARE: f32 = -12.0;
+/// Combining marks and Hebrew points on their own.
+const COMBINING: f32 = -14.0;
 /// A Cyrillic or Greek lower-case letter after a letter of the same script.
 const ALPHA_IN_WORD: f32 = -3.5;
 /// An upper-case Cyrillic/Greek letter starting a word.
@@ -282,6 +297,11 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x80..=0x9F => CONTROL,
         // The middle dot is CJK punctuation as often as Latin.
         0xB7 => CJK_PUNCT,
+        // The no-break space is everywhere in web text.
+        0xA0 => NBSP,
+        0xB4 | 0xA8 => QUOTE_LIKE,
+        0xA2 | 0xA3 | 0xA5 | 0xA9 | 0xAB | 0xAE | 0xB0 | 0xB1 | 0xB2 | 0xB3 | 0xB5 | 0xBB
+        | 0xBC | 0xBD | 0xBE | 0xD7 | 0xF7 | 0xBF | 0xA1 | 0xA7 => LATIN_COMMON_SYMBOL,
         0xA0..=0xBF | 0xD7 | 0xF7 => LATIN_SYMBOL,
         0xC0..=0xFF => match prev {
             Some(p) if script_of(p) != 0 => ALPHA_MIXED_SCRIPT,
@@ -289,7 +309,14 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
             Some(p) if (p as u32) >= 0x80 && p.is_alphabetic() && !is_han(p) => LATIN_ADJACENT,
             _ => LATIN_IN_WORD - 1.0,
         },
-        0x100..=0x24F | 0x1E00..=0x1EFF => LATIN_OTHER,
+        0x100..=0x17F if LATIN_EXT_COMMON.contains(c) => match prev {
+            Some(p) if p.is_alphabetic() && script_of(p) == 0 => LATIN_IN_WORD,
+            _ => LATIN_IN_WORD - 1.0,
+        },
+        0x100..=0x17F => LATIN_EXT_RARE,
+        0x1E00..=0x1EFF => LATIN_OTHER,
+        0x180..=0x2AF | 0x1D00..=0x1DBF => LATIN_RARE,
+        0x300..=0x36F | 0x591..=0x5C7 | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF => COMBINING,
         0x370..=0x3FF | 0x400..=0x4FF
             if prev.is_some_and(|p| {
                 p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32))

@@ -15,6 +15,8 @@ pub enum Reencode {
     /// windows-1252 where defined, Latin-1 for the C1 range (what browsers and most
     /// "Latin-1" readers actually do), so both `â€™` and `Ã\u{80}` map back to bytes.
     SloppyWindows1252,
+    /// IBM code page 437 (the DOS console), which encoding_rs does not carry.
+    Cp437,
 }
 
 /// One channel: a named inverse of "bytes in `original` were read as `misread`".
@@ -30,7 +32,7 @@ pub struct Channel {
     pub prior: f32,
 }
 
-use Reencode::{Legacy, SloppyWindows1252};
+use Reencode::{Cp437, Legacy, SloppyWindows1252};
 
 /// Every single-layer channel, most common first.
 pub const CHANNELS: &[Channel] = &[
@@ -161,17 +163,47 @@ pub fn sloppy_1252_byte(c: char) -> Option<u8> {
         .map(|i| 0x80 + i as u8)
 }
 
+/// Code page 437's 0x80–0xFF.
+const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}";
+
+/// The byte a one-byte-per-character reader turned into `c`, for single-byte
+/// re-encodings. C1 controls map to themselves: a reader that did not know a byte often
+/// passed it through as U+0080–U+009F.
+pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return Some(cp as u8);
+    }
+    match how {
+        SloppyWindows1252 => sloppy_1252_byte(c),
+        Cp437 => CP437_HIGH.chars().position(|h| h == c).map(|i| 0x80 + i as u8),
+        Legacy(e) if e.is_single_byte() => match encode_char(e, c) {
+            Some((b, 1)) => Some(b[0]),
+            _ => (0x80..=0x9F).contains(&cp).then_some(cp as u8),
+        },
+        Legacy(_) => None,
+    }
+}
+
+/// Whether `how` re-encodes one byte per character.
+pub fn is_single_byte(how: Reencode) -> bool {
+    match how {
+        SloppyWindows1252 | Cp437 => true,
+        Legacy(e) => e.is_single_byte(),
+    }
+}
+
 /// Re-encodes `text` for `how`; `lost` characters (`?`, U+FFFD) become [`LOST_BYTE`].
 /// `None` when some character has no byte form in that encoding.
 pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len());
     match how {
-        SloppyWindows1252 => {
+        SloppyWindows1252 | Cp437 => {
             for (i, c) in text.char_indices() {
                 if lost.contains(&i) {
                     out.push(LOST_BYTE);
                 } else {
-                    out.push(sloppy_1252_byte(c)?);
+                    out.push(single_byte(c, how)?);
                 }
             }
         }
@@ -231,13 +263,12 @@ pub fn decode(bytes: &[u8], enc: &'static Encoding) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use encoding_rs::WINDOWS_1252;
 
     #[test]
     fn sloppy_1252_round_trips_every_byte() {
         for b in 0x80u16..=0xFF {
             let byte = [b as u8];
-            let (s, _, _) = WINDOWS_1252.decode(&byte);
+            let (s, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
             let c = s.chars().next().unwrap();
             assert_eq!(sloppy_1252_byte(c), Some(b as u8), "{b:#x}");
         }

@@ -24,9 +24,10 @@ const STEP_PENALTY: f32 = 3.0;
 /// A repair must beat the text as it stands by at least this much (nats), after penalties.
 const MIN_GAIN: f32 = 3.0;
 /// UTF-8 read one byte per character leaves structural evidence (valid multi-byte
-/// sequences made of Latin-1 characters) that chance almost never produces, so any gain
-/// after the step penalty is enough (as in ftfy).
-const MIN_GAIN_SEQUENCE: f32 = 0.0;
+/// sequences made of Latin-1 characters) that chance rarely produces, so a small gain after
+/// the step penalty is enough; not zero, since `×…` or `É…` in real text also form valid
+/// sequences (ftfy's negative cases).
+const MIN_GAIN_SEQUENCE: f32 = 2.0;
 /// Share of a cross-CJK repair's output that must be CJK (Han, kana, Hangul, CJK
 /// punctuation): those channels exist to recover CJK text, not to turn box drawing into
 /// Greek capitals.
@@ -66,6 +67,7 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
 fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     let bytes = text.as_bytes();
     let mut runs: Vec<Vec<Fix>> = Vec::new();
+    let mut unexplained_latin = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] < 0x80 {
@@ -77,15 +79,30 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
             i += 1;
         }
         let run_end = i;
-        if !badness::any_suspicious(&text[run_start..run_end]) {
-            continue;
+        let run = &text[run_start..run_end];
+        let fixes = if badness::any_suspicious(run) {
+            candidate_fixes(text, run_start, run_end, double_byte_extent(text, run_start, run_end))
+        } else {
+            Vec::new()
+        };
+        if !fixes.iter().any(|f| f.sequence) {
+            unexplained_latin += run.chars().filter(|&c| channels::sloppy_1252_byte(c).is_some_and(|b| b >= 0x80)).count();
         }
-        let fixes = candidate_fixes(text, run_start, run_end, double_byte_extent(text, run_start, run_end));
         if !fixes.is_empty() {
             runs.push(fixes);
         }
     }
     let doc = document_channel(&runs);
+    // Latin-1/1252 characters that no reading explains mean the text is partly right as it
+    // stands: a lone sequence repair then needs more evidence (ftfy's "inconsistent
+    // mojibake" caution), unless the document's channel vouches for it.
+    let extra = |f: &Fix| {
+        if f.sequence && unexplained_latin > 0 && Some(f.name) != doc {
+            INCONSISTENT_TEXT_BAR
+        } else {
+            0.0
+        }
+    };
     let mut out = String::new();
     let mut copied = 0;
     let mut changed = false;
@@ -93,7 +110,7 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
         let score = |f: &Fix| f.margin + if Some(f.name) == doc { DOC_CHANNEL_BONUS } else { 0.0 };
         let Some(fix) = fixes
             .into_iter()
-            .filter(|f| f.accepted || (Some(f.name) == doc && score(f) > f.threshold))
+            .filter(|f| (f.accepted && f.margin > f.threshold + extra(f)) || (Some(f.name) == doc && score(f) > f.threshold))
             .max_by(|a, b| score(a).total_cmp(&score(b)))
         else {
             continue;
@@ -123,10 +140,14 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     Some(out)
 }
 
+/// Extra gain (nats) a lone sequence repair needs in text that is partly right as it is.
+const INCONSISTENT_TEXT_BAR: f32 = 3.5;
 /// A document's channel earns this bonus (nats) on runs where it is nearly convincing.
 const DOC_CHANNEL_BONUS: f32 = 6.0;
-/// …once it has explained at least this many runs on its own.
-const DOC_CHANNEL_MIN_RUNS: usize = 2;
+/// …once it has explained at least this many runs on its own…
+const DOC_CHANNEL_MIN_RUNS: usize = 1;
+/// …with at least this much total gain (nats).
+const DOC_CHANNEL_MIN_GAIN: f32 = 10.0;
 
 /// The channel whose accepted fixes, where each is its run's best, add up to the most gain.
 fn document_channel(runs: &[Vec<Fix>]) -> Option<&'static str> {
@@ -145,7 +166,7 @@ fn document_channel(runs: &[Vec<Fix>]) -> Option<&'static str> {
     }
     totals
         .into_iter()
-        .filter(|t| t.2 >= DOC_CHANNEL_MIN_RUNS)
+        .filter(|t| t.2 >= DOC_CHANNEL_MIN_RUNS && t.1 >= DOC_CHANNEL_MIN_GAIN)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|t| t.0)
 }
@@ -162,6 +183,8 @@ struct Fix {
     accepted: bool,
     /// The bar this fix had to clear.
     threshold: f32,
+    /// A sequence-by-sequence reading (UTF-8 read one byte per character).
+    sequence: bool,
 }
 
 /// Every fix for the run `text[start..end]` that is accepted on its own or could be with
@@ -189,6 +212,7 @@ fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<F
             lost: m.lost,
             accepted: true,
             threshold: 0.0,
+            sequence: false,
         });
     }
     fixes
@@ -269,13 +293,9 @@ impl SpanClass {
         match ch.reencode {
             Reencode::SloppyWindows1252 if ch.original == UTF_8 => self.utf8_lead,
             Reencode::SloppyWindows1252 => self.latin,
-            Reencode::Legacy(e) if e.is_single_byte() => {
-                if e == encoding_rs::WINDOWS_1251 {
-                    self.cyrillic
-                } else {
-                    !self.wide || self.latin
-                }
-            }
+            // Single-byte readings of UTF-8 work sequence by sequence: any run may hold some.
+            Reencode::Cp437 => true,
+            Reencode::Legacy(e) if e.is_single_byte() => true,
             Reencode::Legacy(_) => self.wide || self.cyrillic,
         }
     }
@@ -288,41 +308,54 @@ fn try_channel(
     start: usize,
     end: usize,
     ch: &Channel,
-    ctx: &std::cell::OnceCell<(bool, bool)>,
+    ctx: &std::cell::OnceCell<u16>,
 ) -> Option<Fix> {
     let prev = text[..start].chars().next_back();
-    // A lossy reader's `?` right after the run stands for one lost byte.
+    let single_byte_to_utf8 = ch.original == UTF_8 && channels::is_single_byte(ch.reencode);
     let mut span_end = end;
     let mut lost_at: Vec<usize> = Vec::new();
-    if text[end..].starts_with('?')
-        && ch.original == UTF_8
-        && matches!(ch.reencode, Reencode::Legacy(_))
-    {
-        lost_at.push(end - start);
+    let mut nbsp = false;
+    if text[end..].starts_with('?') && ch.original == UTF_8 {
+        // A lossy reader's `?` right after the run stands for one lost byte.
+        if matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte()) {
+            lost_at.push(end - start);
+        }
         span_end = end + 1;
+    } else if single_byte_to_utf8 && text[end..].starts_with(' ') {
+        // A UTF-8 lead byte C2/C3 read as `Â`/`Ã` then a space: the space was 0xA0 (NBSP),
+        // turned into a space on the way (`Ã ` is `à`).
+        let last = text[start..end].chars().next_back();
+        if last.and_then(|c| channels::single_byte(c, ch.reencode)).is_some_and(|b| b == 0xC2 || b == 0xC3) {
+            nbsp = true;
+            span_end = end + 1;
+        }
     }
     let span = &text[start..span_end];
     // A U+FFFD inside the run is a byte the reader could not decode: only readers of UTF-8
     // mojibake are modelled as lossy (the GBK and Big5 decoders that produce it).
-    if ch.original == UTF_8 && matches!(ch.reencode, Reencode::Legacy(_)) {
+    if ch.original == UTF_8 && matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte()) {
         for (i, c) in span.char_indices() {
             if c == '\u{FFFD}' {
                 lost_at.push(i);
             }
         }
-    } else if span.contains('\u{FFFD}') && ch.reencode != Reencode::SloppyWindows1252 {
+    } else if span.contains('\u{FFFD}') && !single_byte_to_utf8 {
         return None;
     }
     lost_at.sort_unstable();
     lost_at.dedup();
     let next = text[span_end..].chars().next();
-    let single_byte_to_utf8 = ch.original == UTF_8
-        && match ch.reencode {
-            Reencode::SloppyWindows1252 => true,
-            Reencode::Legacy(e) => e.is_single_byte(),
-        };
     let (after, lost) = if single_byte_to_utf8 {
-        (sequence_fix(span, ch, prev)?, 0)
+        let mut fixed = sequence_fix(span, ch, prev, nbsp)?;
+        // `Ã` + NBSP + space, with the two spaces collapsed into one: `à perturber`. Only
+        // Portuguese `às ` and `àquele` really glue to the next word (ftfy's rule).
+        if nbsp && fixed.ends_with('à') {
+            let rest = &text[span_end..];
+            if !(rest.starts_with("s ") || rest.starts_with("quel")) {
+                fixed.push(' ');
+            }
+        }
+        (fixed, 0)
     } else {
         let mut bytes = channels::reencode(span, ch.reencode, &lost_at)?;
         // The lost byte is simply missing: the character it belonged to decodes as one
@@ -357,14 +390,25 @@ fn try_channel(
     if margin + DOC_CHANNEL_BONUS <= min_gain {
         return None;
     }
-    if ch.original != UTF_8 && cjk_share(&after) < MIN_CJK_SHARE {
-        return None;
+    if ch.original != UTF_8 && ch.original != encoding_rs::WINDOWS_1252 {
+        if cjk_share(&after) < MIN_CJK_SHARE {
+            return None;
+        }
+        // One lead byte with an ASCII letter after it is thin evidence for a CJK reading.
+        if ch.reencode == Reencode::SloppyWindows1252 && span.chars().filter(|c| !c.is_ascii()).count() < 2 {
+            return None;
+        }
     }
     let (enc_name, dec_name) = chain_names(ch);
     let mut chain = format!("encode({enc_name}) → decode({dec_name})");
     if !lost_at.is_empty() {
         chain.push_str(&format!(" (lossy: {} byte(s) lost)", lost_at.len()));
     }
+    // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍)
+    // is applied only where the document's channel supports it.
+    let thin_cjk = ch.original != UTF_8
+        && ch.reencode == Reencode::SloppyWindows1252
+        && after.chars().filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c)).count() < 2;
     Some(Fix {
         name: ch.name,
         chain,
@@ -373,17 +417,34 @@ fn try_channel(
         after,
         margin,
         lost,
-        accepted: margin > min_gain,
+        accepted: margin > min_gain && !thin_cjk,
         threshold: min_gain,
+        sequence: single_byte_to_utf8,
     })
 }
 
-/// Kana or Hangul appearing in the middle of text that has none around it is a worse
-/// explanation than it looks to a context-free model: real Japanese and Korean come in
-/// documents of their own.
+/// Letters of a script that appears nowhere around the span (kana or Hangul in Chinese,
+/// one Hebrew letter in English) are a worse explanation than a context-free model thinks:
+/// real text in a script comes with more of it.
 const FOREIGN_SCRIPT_PER_CHAR: f32 = 4.0;
 /// How far around the span the context is read (bytes).
 const CONTEXT: usize = 300;
+
+/// A script class, as a bit.
+fn script_bit(c: char) -> u16 {
+    match c as u32 {
+        0x3040..=0x30FF | 0xFF66..=0xFF9F => 1,
+        0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F => 2,
+        0x590..=0x5FF => 4,
+        0x600..=0x6FF => 8,
+        0x370..=0x3FF => 16,
+        0x400..=0x4FF => 32,
+        0x100..=0x17F => 64,
+        0x180..=0x2AF | 0x1D00..=0x1DBF => 128,
+        0xE00..=0xE7F => 256,
+        _ => 0,
+    }
+}
 
 fn cjk_share(text: &str) -> f32 {
     let (mut cjk, mut all) = (0usize, 0usize);
@@ -402,15 +463,15 @@ fn cjk_share(text: &str) -> f32 {
 }
 
 fn is_kana(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F)
+    script_bit(c) == 1
 }
 
 fn is_hangul(c: char) -> bool {
-    matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F)
+    script_bit(c) == 2
 }
 
-/// Whether the text around the span has (kana, Hangul).
-fn context_scripts(text: &str, start: usize, end: usize) -> (bool, bool) {
+/// The script classes present around the span.
+fn context_scripts(text: &str, start: usize, end: usize) -> u16 {
     let mut lo = start.saturating_sub(CONTEXT);
     while !text.is_char_boundary(lo) {
         lo -= 1;
@@ -419,18 +480,19 @@ fn context_scripts(text: &str, start: usize, end: usize) -> (bool, bool) {
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    let around = || text[lo..start].chars().chain(text[end..hi].chars());
-    (around().any(is_kana), around().any(is_hangul))
+    text[lo..start].chars().chain(text[end..hi].chars()).fold(0, |m, c| m | script_bit(c))
 }
 
-fn script_mismatch(after: &str, (ctx_kana, ctx_hangul): &(bool, bool)) -> f32 {
-    let mut pen = 0.0;
-    for c in after.chars() {
-        if (!ctx_kana && is_kana(c)) || (!ctx_hangul && is_hangul(c)) {
-            pen += FOREIGN_SCRIPT_PER_CHAR;
-        }
-    }
-    pen
+fn script_mismatch(after: &str, context: &u16) -> f32 {
+    after
+        .chars()
+        .map(|c| match script_bit(c) {
+            0 => 0.0,
+            b if b & context != 0 => 0.0,
+            64 => 0.0,
+            _ => FOREIGN_SCRIPT_PER_CHAR,
+        })
+        .sum()
 }
 
 fn boundary(span: &str, next: Option<char>) -> f32 {
@@ -443,6 +505,7 @@ fn boundary(span: &str, next: Option<char>) -> f32 {
 fn chain_names(ch: &Channel) -> (&'static str, String) {
     let enc = match ch.reencode {
         Reencode::SloppyWindows1252 => "windows-1252",
+        Reencode::Cp437 => "ibm437",
         Reencode::Legacy(e) => e.name(),
     };
     (enc, ch.original.name().to_ascii_lowercase())
@@ -456,47 +519,39 @@ const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 /// valid multi-byte UTF-8 sequence by its character; everything else stays as it was. For
 /// windows-1252, a U+FFFD inside a sequence is one of the five undefined bytes, chosen by
 /// the language model.
-fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>) -> Option<String> {
+fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Option<String> {
     let chars: Vec<char> = span.chars().collect();
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
-    let mut bytes: Vec<Option<u8>> = Vec::with_capacity(chars.len());
-    for &c in &chars {
-        let b = match ch.reencode {
-            Reencode::SloppyWindows1252 => channels::sloppy_1252_byte(c),
-            Reencode::Legacy(_) if c.is_ascii() => Some(c as u8),
-            Reencode::Legacy(e) => match channels::encode_char(e, c) {
-                Some((b, 1)) => Some(b[0]),
-                _ => None,
-            },
-        };
-        bytes.push(b);
+    let mut bytes: Vec<Option<u8>> = chars.iter().map(|&c| channels::single_byte(c, ch.reencode)).collect();
+    if nbsp {
+        *bytes.last_mut().expect("the space") = Some(0xA0);
     }
     let mut out = String::with_capacity(span.len());
     let mut i = 0;
     let mut any = false;
     let mut last = prev;
     while i < chars.len() {
-        let wild = |j: usize| sloppy && chars[j] == '\u{FFFD}';
+        // A lost byte: U+FFFD from a strict reader, or `?` from a lossy one.
+        let wild = |j: usize| sloppy && (chars[j] == '\u{FFFD}' || chars[j] == '?');
         let mut fixed = None;
-        if let Some(len) = utf8_seq_len(bytes[i]) {
-            if i + len <= chars.len() && (1..len).all(|k| bytes[i + k].is_some() || wild(i + k)) {
+        if let Some(c) = cesu8_pair(&bytes[i..]) {
+            fixed = Some((c, 6));
+        } else if let Some(len) = utf8_seq_len(bytes[i]) {
+            if i + len <= chars.len() && (1..len).all(|k| bytes[i + k].is_some_and(|b| (0x80..=0xBF).contains(&b)) || wild(i + k)) {
                 let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
                 let mut best: Option<(f32, char)> = None;
-                let options: &[u8] = if holes.is_empty() {
-                    &[0]
-                } else {
-                    &CP1252_UNDEFINED
-                };
+                let options: &[u8] = if holes.is_empty() { &[0] } else { &CP1252_UNDEFINED };
                 if holes.len() <= 1 {
                     for &fill in options {
-                        let seq: Vec<u8> = (0..len).map(|k| bytes[i + k].unwrap_or(fill)).collect();
+                        let seq: Vec<u8> = (0..len)
+                            .map(|k| if holes.contains(&k) { fill } else { bytes[i + k].unwrap_or(fill) })
+                            .collect();
                         if let Ok(s) = std::str::from_utf8(&seq) {
                             let c = s.chars().next().expect("one char");
                             // The character after it, when it is a complete sequence, is
                             // context too: 决定_开 → 召开, not 听开.
                             let next = next_char(&bytes, i + len);
-                            let sc = model::char_logp(last, c)
-                                + next.map_or(0.0, |n| model::char_logp(Some(c), n));
+                            let sc = model::char_logp(last, c) + next.map_or(0.0, |n| model::char_logp(Some(c), n));
                             if best.is_none_or(|(bs, _)| sc > bs) {
                                 best = Some((sc, c));
                             }
@@ -514,13 +569,39 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>) -> Option<String> 
                 any = true;
             }
             None => {
-                out.push(chars[i]);
-                last = Some(chars[i]);
+                // A C1 control outside any sequence was a windows-1252 byte read as Latin-1.
+                let c = match chars[i] as u32 {
+                    0x80..=0x9F if sloppy => {
+                        let b = [chars[i] as u8];
+                        let (s, _, _) = encoding_rs::WINDOWS_1252.decode(&b);
+                        s.chars().next().unwrap_or(chars[i])
+                    }
+                    _ => chars[i],
+                };
+                any |= c != chars[i];
+                out.push(c);
+                last = Some(c);
                 i += 1;
             }
         }
     }
     any.then_some(out)
+}
+
+/// CESU-8 (a supplementary character written as two UTF-8-encoded surrogates, as old Java
+/// and MySQL did): ED A0–AF xx ED B0–BF xx.
+fn cesu8_pair(bytes: &[Option<u8>]) -> Option<char> {
+    let b: Option<Vec<u8>> = bytes.get(..6)?.iter().copied().collect();
+    let b = b?;
+    if b[0] != 0xED || !(0xA0..=0xAF).contains(&b[1]) || b[3] != 0xED || !(0xB0..=0xBF).contains(&b[4]) {
+        return None;
+    }
+    if [b[2], b[5]].iter().any(|x| !(0x80..=0xBF).contains(x)) {
+        return None;
+    }
+    let hi = 0xD000 | ((b[1] as u32 & 0x3F) << 6) | (b[2] as u32 & 0x3F);
+    let lo = 0xD000 | ((b[4] as u32 & 0x3F) << 6) | (b[5] as u32 & 0x3F);
+    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
 }
 
 /// The character encoded at `bytes[i..]`, if it is a complete hole-free UTF-8 sequence.
