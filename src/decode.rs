@@ -145,7 +145,8 @@ pub fn mostly_utf8(bytes: &[u8]) -> bool {
             }
             Err(e) => {
                 let good = &rest[..e.valid_up_to()];
-                valid_multibyte += std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                valid_multibyte += std::str::from_utf8(good)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
                 invalid += 1;
                 let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
                 rest = &rest[e.valid_up_to() + skip..];

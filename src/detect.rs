@@ -284,7 +284,10 @@ fn guess(bytes: &[u8], hint: &Hint, valid_up_to: usize) -> Detection {
 fn accidental_utf8(bytes: &[u8], hint: &Hint) -> Option<Detection> {
     // Without a CJK language hint, valid UTF-8 stays UTF-8: clean text must never be
     // re-read (Latin-1 symbols in short prose would otherwise lose to Hangul).
-    if !matches!(hint.lang, Some(Lang::Zh | Lang::ZhHant | Lang::Ja | Lang::Ko)) {
+    if !matches!(
+        hint.lang,
+        Some(Lang::Zh | Lang::ZhHant | Lang::Ja | Lang::Ko)
+    ) {
         return None;
     }
     if bytes.len() > ACCIDENTAL_UTF8_MAX || bytes.iter().any(|&b| b >= 0xE0) || bytes.is_ascii() {

@@ -176,7 +176,10 @@ pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
     }
     match how {
         SloppyWindows1252 => sloppy_1252_byte(c),
-        Cp437 => CP437_HIGH.chars().position(|h| h == c).map(|i| 0x80 + i as u8),
+        Cp437 => CP437_HIGH
+            .chars()
+            .position(|h| h == c)
+            .map(|i| 0x80 + i as u8),
         Legacy(e) if e.is_single_byte() => match encode_char(e, c) {
             Some((b, 1)) => Some(b[0]),
             _ => (0x80..=0x9F).contains(&cp).then_some(cp as u8),

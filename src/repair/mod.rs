@@ -81,12 +81,20 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
         let run_end = i;
         let run = &text[run_start..run_end];
         let fixes = if badness::any_suspicious(run) {
-            candidate_fixes(text, run_start, run_end, double_byte_extent(text, run_start, run_end))
+            candidate_fixes(
+                text,
+                run_start,
+                run_end,
+                double_byte_extent(text, run_start, run_end),
+            )
         } else {
             Vec::new()
         };
         if !fixes.iter().any(|f| f.sequence) {
-            unexplained_latin += run.chars().filter(|&c| channels::sloppy_1252_byte(c).is_some_and(|b| b >= 0x80)).count();
+            unexplained_latin += run
+                .chars()
+                .filter(|&c| channels::sloppy_1252_byte(c).is_some_and(|b| b >= 0x80))
+                .count();
         }
         if !fixes.is_empty() {
             runs.push(fixes);
@@ -107,10 +115,20 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     let mut copied = 0;
     let mut changed = false;
     for fixes in runs {
-        let score = |f: &Fix| f.margin + if Some(f.name) == doc { DOC_CHANNEL_BONUS } else { 0.0 };
+        let score = |f: &Fix| {
+            f.margin
+                + if Some(f.name) == doc {
+                    DOC_CHANNEL_BONUS
+                } else {
+                    0.0
+                }
+        };
         let Some(fix) = fixes
             .into_iter()
-            .filter(|f| (f.accepted && f.margin > f.threshold + extra(f)) || (Some(f.name) == doc && score(f) > f.threshold))
+            .filter(|f| {
+                (f.accepted && f.margin > f.threshold + extra(f))
+                    || (Some(f.name) == doc && score(f) > f.threshold)
+            })
             .max_by(|a, b| score(a).total_cmp(&score(b)))
         else {
             continue;
@@ -153,7 +171,11 @@ const DOC_CHANNEL_MIN_GAIN: f32 = 10.0;
 fn document_channel(runs: &[Vec<Fix>]) -> Option<&'static str> {
     let mut totals: Vec<(&'static str, f32, usize)> = Vec::new();
     for fixes in runs {
-        let Some(best) = fixes.iter().filter(|f| f.accepted).max_by(|a, b| a.margin.total_cmp(&b.margin)) else {
+        let Some(best) = fixes
+            .iter()
+            .filter(|f| f.accepted)
+            .max_by(|a, b| a.margin.total_cmp(&b.margin))
+        else {
             continue;
         };
         match totals.iter_mut().find(|t| t.0 == best.name) {
@@ -196,7 +218,11 @@ fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<F
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
         // Double-byte text read one byte per character has ASCII trail bytes inside it:
         // those channels see the run extended over them.
-        let span_end = if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 { extent } else { end };
+        let span_end = if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 {
+            extent
+        } else {
+            end
+        };
         if let Some(f) = try_channel(text, start, span_end, ch, &ctx) {
             fixes.push(f);
         }
@@ -222,7 +248,10 @@ fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<F
 /// character: a byte ≥ 0x81 is a lead and takes the next character as its trail even when
 /// that is ASCII 0x40–0x7E (`¤H` is Big5 `人`). Returns `end` when nothing extends it.
 fn double_byte_extent(text: &str, start: usize, end: usize) -> usize {
-    let mut it = text[start..].char_indices().map(|(i, c)| (start + i, c)).peekable();
+    let mut it = text[start..]
+        .char_indices()
+        .map(|(i, c)| (start + i, c))
+        .peekable();
     let mut last = start;
     while let Some((i, c)) = it.next() {
         let Some(lead) = channels::sloppy_1252_byte(c).filter(|&b| b >= 0x81) else {
@@ -325,7 +354,10 @@ fn try_channel(
         // A UTF-8 lead byte C2/C3 read as `Â`/`Ã` then a space: the space was 0xA0 (NBSP),
         // turned into a space on the way (`Ã ` is `à`).
         let last = text[start..end].chars().next_back();
-        if last.and_then(|c| channels::single_byte(c, ch.reencode)).is_some_and(|b| b == 0xC2 || b == 0xC3) {
+        if last
+            .and_then(|c| channels::single_byte(c, ch.reencode))
+            .is_some_and(|b| b == 0xC2 || b == 0xC3)
+        {
             nbsp = true;
             span_end = end + 1;
         }
@@ -395,7 +427,9 @@ fn try_channel(
             return None;
         }
         // One lead byte with an ASCII letter after it is thin evidence for a CJK reading.
-        if ch.reencode == Reencode::SloppyWindows1252 && span.chars().filter(|c| !c.is_ascii()).count() < 2 {
+        if ch.reencode == Reencode::SloppyWindows1252
+            && span.chars().filter(|c| !c.is_ascii()).count() < 2
+        {
             return None;
         }
     }
@@ -408,7 +442,11 @@ fn try_channel(
     // is applied only where the document's channel supports it.
     let thin_cjk = ch.original != UTF_8
         && ch.reencode == Reencode::SloppyWindows1252
-        && after.chars().filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c)).count() < 2;
+        && after
+            .chars()
+            .filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c))
+            .count()
+            < 2;
     Some(Fix {
         name: ch.name,
         chain,
@@ -451,7 +489,12 @@ fn cjk_share(text: &str) -> f32 {
     for c in text.chars().filter(|c| !c.is_ascii()) {
         all += 1;
         let cp = c as u32;
-        if model::is_han(c) || is_kana(c) || is_hangul(c) || (0x3000..=0x303F).contains(&cp) || (0xFF00..=0xFFEF).contains(&cp) {
+        if model::is_han(c)
+            || is_kana(c)
+            || is_hangul(c)
+            || (0x3000..=0x303F).contains(&cp)
+            || (0xFF00..=0xFFEF).contains(&cp)
+        {
             cjk += 1;
         }
     }
@@ -480,7 +523,10 @@ fn context_scripts(text: &str, start: usize, end: usize) -> u16 {
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    text[lo..start].chars().chain(text[end..hi].chars()).fold(0, |m, c| m | script_bit(c))
+    text[lo..start]
+        .chars()
+        .chain(text[end..hi].chars())
+        .fold(0, |m, c| m | script_bit(c))
 }
 
 fn script_mismatch(after: &str, context: &u16) -> f32 {
@@ -522,7 +568,10 @@ const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Option<String> {
     let chars: Vec<char> = span.chars().collect();
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
-    let mut bytes: Vec<Option<u8>> = chars.iter().map(|&c| channels::single_byte(c, ch.reencode)).collect();
+    let mut bytes: Vec<Option<u8>> = chars
+        .iter()
+        .map(|&c| channels::single_byte(c, ch.reencode))
+        .collect();
     if nbsp {
         *bytes.last_mut().expect("the space") = Some(0xA0);
     }
@@ -537,21 +586,36 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
         if let Some(c) = cesu8_pair(&bytes[i..]) {
             fixed = Some((c, 6));
         } else if let Some(len) = utf8_seq_len(bytes[i]) {
-            if i + len <= chars.len() && (1..len).all(|k| bytes[i + k].is_some_and(|b| (0x80..=0xBF).contains(&b)) || wild(i + k)) {
+            if i + len <= chars.len()
+                && (1..len).all(|k| {
+                    bytes[i + k].is_some_and(|b| (0x80..=0xBF).contains(&b)) || wild(i + k)
+                })
+            {
                 let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
                 let mut best: Option<(f32, char)> = None;
-                let options: &[u8] = if holes.is_empty() { &[0] } else { &CP1252_UNDEFINED };
+                let options: &[u8] = if holes.is_empty() {
+                    &[0]
+                } else {
+                    &CP1252_UNDEFINED
+                };
                 if holes.len() <= 1 {
                     for &fill in options {
                         let seq: Vec<u8> = (0..len)
-                            .map(|k| if holes.contains(&k) { fill } else { bytes[i + k].unwrap_or(fill) })
+                            .map(|k| {
+                                if holes.contains(&k) {
+                                    fill
+                                } else {
+                                    bytes[i + k].unwrap_or(fill)
+                                }
+                            })
                             .collect();
                         if let Ok(s) = std::str::from_utf8(&seq) {
                             let c = s.chars().next().expect("one char");
                             // The character after it, when it is a complete sequence, is
                             // context too: 决定_开 → 召开, not 听开.
                             let next = next_char(&bytes, i + len);
-                            let sc = model::char_logp(last, c) + next.map_or(0.0, |n| model::char_logp(Some(c), n));
+                            let sc = model::char_logp(last, c)
+                                + next.map_or(0.0, |n| model::char_logp(Some(c), n));
                             if best.is_none_or(|(bs, _)| sc > bs) {
                                 best = Some((sc, c));
                             }
@@ -593,7 +657,11 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
 fn cesu8_pair(bytes: &[Option<u8>]) -> Option<char> {
     let b: Option<Vec<u8>> = bytes.get(..6)?.iter().copied().collect();
     let b = b?;
-    if b[0] != 0xED || !(0xA0..=0xAF).contains(&b[1]) || b[3] != 0xED || !(0xB0..=0xBF).contains(&b[4]) {
+    if b[0] != 0xED
+        || !(0xA0..=0xAF).contains(&b[1])
+        || b[3] != 0xED
+        || !(0xB0..=0xBF).contains(&b[4])
+    {
         return None;
     }
     if [b[2], b[5]].iter().any(|x| !(0x80..=0xBF).contains(x)) {

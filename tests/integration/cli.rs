@@ -20,7 +20,10 @@ fn seed(n: &str) -> std::path::PathBuf {
     fs::read_dir(&dir)
         .expect("fixtures/seeds")
         .map(|e| e.expect("entry").path())
-        .find(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(n)))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f.to_string_lossy().starts_with(n))
+        })
         .expect("seed exists")
 }
 
@@ -50,7 +53,10 @@ fn clean_seeds_come_out_byte_identical_and_check_passes() {
 fn check_lists_what_would_change_and_exits_1() {
     let (code, stdout, _) = out(mojifix().arg("--check").arg(seed("002")).arg(seed("000")));
     assert_eq!(code, 1);
-    assert_eq!(stdout, format!("{}\tgbk_misaligned\n", seed("002").display()));
+    assert_eq!(
+        stdout,
+        format!("{}\tgbk_misaligned\n", seed("002").display())
+    );
 }
 
 #[test]
@@ -77,7 +83,12 @@ fn every_encoding_through_file_pipe_output_dir_and_in_place() {
             }
             // -o DIR
             let t = tempdir();
-            let o = mojifix().arg(&input).arg("-o").arg(t.path()).output().unwrap();
+            let o = mojifix()
+                .arg(&input)
+                .arg("-o")
+                .arg(t.path())
+                .output()
+                .unwrap();
             let written = fs::read(t.path().join(input.file_name().unwrap())).unwrap_or_default();
             if written != expected || o.status.code() != Some(0) {
                 failures.push(format!("{name}: -o"));
@@ -104,22 +115,42 @@ fn detect_prints_encoding_and_confidence() {
     assert_eq!(cols[1], "GBK");
     assert!(cols[2].parse::<f32>().unwrap() > 0.5, "{stdout}");
     let (_, stdout, _) = out(mojifix().arg("--detect").arg(seed("000")));
-    assert!(stdout.ends_with("\tUTF-8\t1.00\t(valid UTF-8)\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("\tUTF-8\t1.00\t(valid UTF-8)\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn json_reports_one_object_per_input() {
-    let (code, stdout, _) = out(mojifix().arg("--json").arg(seed("002")).arg(seed("000")).arg("missing.txt"));
+    let (code, stdout, _) = out(mojifix()
+        .arg("--json")
+        .arg(seed("002"))
+        .arg(seed("000"))
+        .arg("missing.txt"));
     assert_eq!(code, 2, "the missing file is an error");
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 2, "walk errors are messages, inputs are objects: {stdout}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "walk errors are messages, inputs are objects: {stdout}"
+    );
     assert_eq!(lines[0]["status"], "changed");
     assert_eq!(lines[0]["encoding"], "UTF-8");
     assert_eq!(lines[0]["source"], "valid");
     let steps = lines[0]["steps"].as_array().unwrap();
-    let rep = steps.iter().find(|s| s["step"] == "repaired").expect("a repaired step");
+    let rep = steps
+        .iter()
+        .find(|s| s["step"] == "repaired")
+        .expect("a repaired step");
     assert_eq!(rep["fix"], "gbk_misaligned");
-    assert!(rep["chain"].as_str().unwrap().contains("realign(lost lead byte 0xCC)"));
+    assert!(rep["chain"]
+        .as_str()
+        .unwrap()
+        .contains("realign(lost lead byte 0xCC)"));
     assert!(rep["after"].as_str().unwrap().starts_with("題是否找準"));
     assert_eq!(lines[1]["status"], "unchanged");
 }
@@ -129,8 +160,14 @@ fn explain_goes_to_stderr_and_names_the_chain() {
     let (code, stdout, stderr) = out(mojifix().arg("--explain").arg(seed("002")));
     assert_eq!(code, 0);
     assert!(stdout.contains("用問題是否找準，根源是否清楚"));
-    assert!(stderr.contains("repaired gbk_misaligned at byte"), "{stderr}");
-    assert!(stderr.contains("t2s-inverse → encode(gbk) → realign(lost lead byte 0xCC)"), "{stderr}");
+    assert!(
+        stderr.contains("repaired gbk_misaligned at byte"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("t2s-inverse → encode(gbk) → realign(lost lead byte 0xCC)"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -147,7 +184,11 @@ fn mixed_utf8_and_gbk_lines() {
     let lines = read(&root().join("fixtures/text/zh_hans.txt"));
     let mut bytes = Vec::new();
     let mut expected = String::new();
-    for (i, line) in lines.lines().chain(read(&root().join("fixtures/text/zh_hant.txt")).lines()).enumerate() {
+    for (i, line) in lines
+        .lines()
+        .chain(read(&root().join("fixtures/text/zh_hant.txt")).lines())
+        .enumerate()
+    {
         let l = format!("{line}\n");
         if i % 2 == 0 {
             bytes.extend_from_slice(l.as_bytes());
@@ -164,28 +205,59 @@ fn mixed_utf8_and_gbk_lines() {
 fn to_legacy_encoding_and_unencodable_error() {
     let o = run_with_stdin(mojifix().args(["--to", "gbk"]), "你好，世界\n".as_bytes());
     assert_eq!(o.stdout, encoding_rs::GBK.encode("你好，世界\n").0.to_vec());
-    let o = run_with_stdin(mojifix().args(["--to", "shift_jis"]), "a\n한국어 b\n".as_bytes());
+    let o = run_with_stdin(
+        mojifix().args(["--to", "shift_jis"]),
+        "a\n한국어 b\n".as_bytes(),
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("3 character(s) cannot be encoded in Shift_JIS; first: U+D55C '한' at line 2, column 1"), "{err}");
+    assert!(
+        err.contains(
+            "3 character(s) cannot be encoded in Shift_JIS; first: U+D55C '한' at line 2, column 1"
+        ),
+        "{err}"
+    );
     assert!(o.stdout.is_empty(), "nothing half-written");
 }
 
 #[test]
 fn bom_policies() {
     let with_bom = b"\xEF\xBB\xBFhello\n";
-    assert_eq!(run_with_stdin(&mut mojifix(), with_bom).stdout, with_bom, "keep is the default");
-    assert_eq!(run_with_stdin(mojifix().args(["--bom", "strip"]), with_bom).stdout, b"hello\n");
-    assert_eq!(run_with_stdin(mojifix().args(["--bom", "add"]), b"hello\n").stdout, with_bom);
-    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("hi\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-    assert_eq!(run_with_stdin(&mut mojifix(), &utf16).stdout, b"hi\n", "a UTF-16 BOM is not carried into UTF-8");
-    assert_eq!(run_with_stdin(mojifix().args(["--to", "utf-16le"]), b"hi").stdout, b"\xFF\xFEh\x00i\x00");
+    assert_eq!(
+        run_with_stdin(&mut mojifix(), with_bom).stdout,
+        with_bom,
+        "keep is the default"
+    );
+    assert_eq!(
+        run_with_stdin(mojifix().args(["--bom", "strip"]), with_bom).stdout,
+        b"hello\n"
+    );
+    assert_eq!(
+        run_with_stdin(mojifix().args(["--bom", "add"]), b"hello\n").stdout,
+        with_bom
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("hi\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    assert_eq!(
+        run_with_stdin(&mut mojifix(), &utf16).stdout,
+        b"hi\n",
+        "a UTF-16 BOM is not carried into UTF-8"
+    );
+    assert_eq!(
+        run_with_stdin(mojifix().args(["--to", "utf-16le"]), b"hi").stdout,
+        b"\xFF\xFEh\x00i\x00"
+    );
 }
 
 #[test]
 fn crlf_stays_unless_asked() {
     let text = "第一行\r\n第二行\r\n";
-    assert_eq!(run_with_stdin(&mut mojifix(), text.as_bytes()).stdout, text.as_bytes());
+    assert_eq!(
+        run_with_stdin(&mut mojifix(), text.as_bytes()).stdout,
+        text.as_bytes()
+    );
     assert_eq!(
         run_with_stdin(mojifix().args(["--newlines", "lf"]), text.as_bytes()).stdout,
         "第一行\n第二行\n".as_bytes()
@@ -197,24 +269,43 @@ fn config_file_discovery_precedence_and_errors() {
     let t = tempdir();
     let sub = t.path().join("a/b");
     fs::create_dir_all(&sub).unwrap();
-    fs::write(t.path().join("mojifix.toml"), "convert = \"t2s\"\nnewlines = \"lf\"\n").unwrap();
+    fs::write(
+        t.path().join("mojifix.toml"),
+        "convert = \"t2s\"\nnewlines = \"lf\"\n",
+    )
+    .unwrap();
     let input = "漢字\r\n".as_bytes();
     // Found from a subdirectory, upwards.
     let o = run_with_stdin(mojifix().current_dir(&sub), input);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "汉字\n");
     // A flag overrides the file.
-    let o = run_with_stdin(mojifix().current_dir(&sub).args(["--convert", "s2t", "--newlines", "keep"]), input);
+    let o = run_with_stdin(
+        mojifix()
+            .current_dir(&sub)
+            .args(["--convert", "s2t", "--newlines", "keep"]),
+        input,
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout), "漢字\r\n");
     // --no-config ignores it.
     let o = run_with_stdin(mojifix().current_dir(&sub).arg("--no-config"), input);
     assert_eq!(o.stdout, input);
     // --print-config shows the resolved settings.
-    let (code, stdout, _) = out(mojifix().current_dir(&sub).args(["--print-config", "--fold-width"]));
+    let (code, stdout, _) = out(mojifix()
+        .current_dir(&sub)
+        .args(["--print-config", "--fold-width"]));
     assert_eq!(code, 0);
-    assert!(stdout.contains("mojifix.toml") && stdout.contains("convert = \"t2s\"") && stdout.contains("fold-width = true"), "{stdout}");
+    assert!(
+        stdout.contains("mojifix.toml")
+            && stdout.contains("convert = \"t2s\"")
+            && stdout.contains("fold-width = true"),
+        "{stdout}"
+    );
     // Unknown keys are an error that names the key.
     fs::write(t.path().join("mojifix.toml"), "convrt = \"t2s\"\n").unwrap();
-    let (code, _, stderr) = out(mojifix().current_dir(&sub).arg("--check").arg(Path::new("/dev/null")));
+    let (code, _, stderr) = out(mojifix()
+        .current_dir(&sub)
+        .arg("--check")
+        .arg(Path::new("/dev/null")));
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown field `convrt`"), "{stderr}");
 }
@@ -236,21 +327,28 @@ fn t2s_on_the_seeds() {
         let then = run_with_stdin(mojifix().args(["--t2s", "--no-repair"]), &cleaned).stdout;
         assert_eq!(t2s, then, "seed {n}");
     }
-    let t2s = mojifix().arg("--t2s").arg(seed("001")).output().unwrap().stdout;
+    let t2s = mojifix()
+        .arg("--t2s")
+        .arg(seed("001"))
+        .output()
+        .unwrap()
+        .stdout;
     assert!(String::from_utf8_lossy(&t2s).starts_with("党建三创新经验交流\n"));
 }
 
 #[test]
 fn pinyin_seeds_lose_exactly_the_annotations() {
-    let re_han_pinyin = |s: &str| -> usize {
-        crate::support::count_annotations_after_han(s)
-    };
+    let re_han_pinyin = |s: &str| -> usize { crate::support::count_annotations_after_han(s) };
     for (n, count) in [("001", 242), ("004", 304)] {
         let original = read(&seed(n));
         assert_eq!(re_han_pinyin(&original), count, "seed {n} annotations");
         let o = mojifix().arg("--no-repair").arg(seed(n)).output().unwrap();
         let got = String::from_utf8(o.stdout).unwrap();
-        assert_eq!(got, crate::support::strip_annotations_after_han(&original), "seed {n}");
+        assert_eq!(
+            got,
+            crate::support::strip_annotations_after_han(&original),
+            "seed {n}"
+        );
         assert_eq!(re_han_pinyin(&got), 0);
     }
 }
@@ -261,7 +359,13 @@ fn walking_honours_gitignore_hidden_and_globs() {
     let d = t.path();
     fs::create_dir_all(d.join("sub")).unwrap();
     fs::create_dir_all(d.join(".hidden")).unwrap();
-    for p in ["a.txt", "sub/b.txt", "sub/c.md", ".hidden/d.txt", "ignored.txt"] {
+    for p in [
+        "a.txt",
+        "sub/b.txt",
+        "sub/c.md",
+        ".hidden/d.txt",
+        "ignored.txt",
+    ] {
         fs::write(d.join(p), "cafÃ©\n").unwrap();
     }
     fs::write(d.join(".gitignore"), "ignored.txt\n").unwrap();
@@ -269,16 +373,29 @@ fn walking_honours_gitignore_hidden_and_globs() {
         let (_, stdout, _) = out(mojifix().arg("--check").args(args).arg(d));
         let mut v: Vec<String> = stdout
             .lines()
-            .map(|l| l.split('\t').next().unwrap().strip_prefix(&format!("{}/", d.display())).unwrap().to_string())
+            .map(|l| {
+                l.split('\t')
+                    .next()
+                    .unwrap()
+                    .strip_prefix(&format!("{}/", d.display()))
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         v.sort();
         v
     };
     assert_eq!(listed(&[]), ["a.txt", "sub/b.txt", "sub/c.md"]);
-    assert_eq!(listed(&["--hidden"]), [".hidden/d.txt", "a.txt", "sub/b.txt", "sub/c.md"]);
+    assert_eq!(
+        listed(&["--hidden"]),
+        [".hidden/d.txt", "a.txt", "sub/b.txt", "sub/c.md"]
+    );
     assert_eq!(listed(&["--glob", "*.md"]), ["sub/c.md"]);
     assert_eq!(listed(&["--exclude", "sub"]), ["a.txt"]);
-    assert_eq!(listed(&["--no-ignore"]), ["a.txt", "ignored.txt", "sub/b.txt", "sub/c.md"]);
+    assert_eq!(
+        listed(&["--no-ignore"]),
+        ["a.txt", "ignored.txt", "sub/b.txt", "sub/c.md"]
+    );
 }
 
 #[test]
@@ -310,7 +427,10 @@ fn in_place_keeps_permissions_and_backup() {
     assert_eq!((code, stdout.as_str()), (0, ""));
     assert_eq!(read(&f), "café\n");
     assert_eq!(read(&t.path().join("f.txt.orig")), "cafÃ©\n");
-    assert_eq!(fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(
+        fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
     // Idempotent: a second run changes nothing and check passes.
     let (code, _, _) = out(mojifix().arg("--check").arg(&f));
     assert_eq!(code, 0);
@@ -320,7 +440,11 @@ fn in_place_keeps_permissions_and_backup() {
 fn detect_lang_narrows_short_snippets() {
     let bytes = encoding_rs::GBK.encode("学校").0.to_vec();
     let o = run_with_stdin(mojifix().args(["--detect", "--lang", "zh"]), &bytes);
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with("<stdin>\tGBK\t"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("<stdin>\tGBK\t"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let o = run_with_stdin(mojifix().args(["--lang", "zh"]), &bytes);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "学校");
 }
@@ -329,7 +453,10 @@ fn detect_lang_narrows_short_snippets() {
 fn bad_arguments_are_clear_errors() {
     let (code, _, stderr) = out(mojifix().args(["--from", "klingon", "x"]));
     assert_eq!(code, 2);
-    assert!(stderr.starts_with("mojifix: --from: use a WHATWG label"), "{stderr}");
+    assert!(
+        stderr.starts_with("mojifix: --from: use a WHATWG label"),
+        "{stderr}"
+    );
     let (code, _, stderr) = out(mojifix().args(["--convert", "x2y"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown conversion `x2y`"), "{stderr}");

@@ -35,7 +35,10 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 fn is_root() -> bool {
     fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -44,10 +47,18 @@ fn missing_file_is_reported_and_the_run_goes_on() {
     let t = tempdir();
     let good = t.path().join("good.txt");
     fs::write(&good, "cafÃ©\n").unwrap();
-    let o = mojifix().arg("-i").arg(t.path().join("missing.txt")).arg(&good).output().unwrap();
+    let o = mojifix()
+        .arg("-i")
+        .arg(t.path().join("missing.txt"))
+        .arg(&good)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.starts_with("mojifix: ") && err.contains("missing.txt: No such file"), "{err}");
+    assert!(
+        err.starts_with("mojifix: ") && err.contains("missing.txt: No such file"),
+        "{err}"
+    );
     assert_eq!(read(&good), "café\n", "the other file was still fixed");
 }
 
@@ -80,7 +91,10 @@ fn binary_files_are_skipped_never_rewritten() {
     let o = mojifix().arg("-i").arg(t.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(fs::read(&png).unwrap(), bytes);
-    assert_eq!(fs::read(&nul).unwrap(), b"cafe\x00\x01\x02 \xC3\x83\xC2\xA9");
+    assert_eq!(
+        fs::read(&nul).unwrap(),
+        b"cafe\x00\x01\x02 \xC3\x83\xC2\xA9"
+    );
     assert_eq!(read(&text), "café\n");
     // Named explicitly, it is reported.
     let o = mojifix().arg("--check").arg(&png).output().unwrap();
@@ -106,9 +120,17 @@ fn a_write_that_fails_leaves_the_original_and_no_temporary() {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("writing failed") && err.contains("the original is unchanged"), "{err}");
+    assert!(
+        err.contains("writing failed") && err.contains("the original is unchanged"),
+        "{err}"
+    );
     assert_eq!(read(&f), original);
     assert!(leftovers(t.path()).is_empty(), "{:?}", leftovers(t.path()));
 }
@@ -152,12 +174,13 @@ fn sigint_during_in_place_leaves_every_file_whole() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let _ = Command::new("kill").arg("-INT").arg(child.id().to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status();
     let o = child.wait_with_output().unwrap();
-    let expected = String::from_utf8(
-        run_with_stdin(&mut mojifix(), body.as_bytes()).stdout,
-    )
-    .unwrap();
+    let expected =
+        String::from_utf8(run_with_stdin(&mut mojifix(), body.as_bytes()).stdout).unwrap();
     let (mut done, mut untouched) = (0, 0);
     for p in walk(t.path()) {
         let s = read(&p);
@@ -172,7 +195,10 @@ fn sigint_during_in_place_leaves_every_file_whole() {
     assert_eq!(done + untouched, n);
     assert!(leftovers(t.path()).is_empty(), "{:?}", leftovers(t.path()));
     match o.status.code() {
-        Some(130) => assert!(String::from_utf8_lossy(&o.stderr).contains("interrupted"), "stopped early: {done} done"),
+        Some(130) => assert!(
+            String::from_utf8_lossy(&o.stderr).contains("interrupted"),
+            "stopped early: {done} done"
+        ),
         Some(0) => assert_eq!(done, n, "finished before the signal"),
         other => panic!("exit {other:?}: {}", String::from_utf8_lossy(&o.stderr)),
     }
@@ -183,10 +209,16 @@ fn broken_pipe_exits_quietly() {
     let bin = env!("CARGO_BIN_EXE_mojifix");
     let o = Command::new("sh")
         .arg("-c")
-        .arg(format!("yes 'cafÃ© 你好' | head -c 30000000 | '{bin}' | head -c 10 >/dev/null"))
+        .arg(format!(
+            "yes 'cafÃ© 你好' | head -c 30000000 | '{bin}' | head -c 10 >/dev/null"
+        ))
         .output()
         .unwrap();
-    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -216,9 +248,15 @@ fn malformed_bytes_are_marked_and_reported() {
     assert_eq!(dec["step"], "decoded");
     assert_eq!(dec["encoding"], "UTF-8");
     assert_eq!(dec["malformed"], 2);
-    assert_eq!(dec["malformed_at"], serde_json::json!([input.len(), bytes.len() - "结束。\n".len() - 1]));
+    assert_eq!(
+        dec["malformed_at"],
+        serde_json::json!([input.len(), bytes.len() - "结束。\n".len() - 1])
+    );
     let o = run_with_stdin(&mut mojifix(), &bytes);
     assert_eq!(o.status.code(), Some(0));
     let s = String::from_utf8(o.stdout).unwrap();
-    assert_eq!(s, format!("{input}\u{FFFD}，后面还有文字。再来。\n\u{FFFD}结束。\n"));
+    assert_eq!(
+        s,
+        format!("{input}\u{FFFD}，后面还有文字。再来。\n\u{FFFD}结束。\n")
+    );
 }

@@ -41,7 +41,10 @@ fn check(case: &Case, cfg: &Config) -> Option<String> {
     let out = run(case.input.as_bytes(), cfg).expect("UTF-8 output never fails");
     let got = String::from_utf8(out.output.to_vec()).expect("valid UTF-8 output");
     if got != expected {
-        return Some(format!("output\n    input:    {}\n    expected: {expected}\n    got:      {got}", case.input));
+        return Some(format!(
+            "output\n    input:    {}\n    expected: {expected}\n    got:      {got}",
+            case.input
+        ));
     }
     let all: Vec<&str> = out
         .steps
@@ -52,7 +55,11 @@ fn check(case: &Case, cfg: &Config) -> Option<String> {
         })
         .collect();
     if case.repairs.is_some_and(|n| n != all.len()) {
-        return Some(format!("expected {:?} repairs, got {}: {all:?}", case.repairs, all.len()));
+        return Some(format!(
+            "expected {:?} repairs, got {}: {all:?}",
+            case.repairs,
+            all.len()
+        ));
     }
     let mut fixes: Vec<&str> = Vec::new();
     for f in &all {
@@ -68,7 +75,9 @@ fn check(case: &Case, cfg: &Config) -> Option<String> {
     }
     let replayed = replay(&case.input, &out.steps, cfg);
     if replayed != got {
-        return Some(format!("replay differs:\n    output:   {got}\n    replayed: {replayed}"));
+        return Some(format!(
+            "replay differs:\n    output:   {got}\n    replayed: {replayed}"
+        ));
     }
     let again = run(got.as_bytes(), cfg).expect("UTF-8");
     if again.changed {
@@ -81,7 +90,8 @@ fn check(case: &Case, cfg: &Config) -> Option<String> {
 }
 
 fn run_file(path: &str) -> (usize, Vec<String>) {
-    let file: File = toml::from_str(&read(&root().join(path))).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let file: File =
+        toml::from_str(&read(&root().join(path))).unwrap_or_else(|e| panic!("{path}: {e}"));
     let cfg = Config::default();
     let mut failures = Vec::new();
     let mut passed = 0;
@@ -105,18 +115,31 @@ fn run_file(path: &str) -> (usize, Vec<String>) {
 fn repair_cases() {
     let mut all = Vec::new();
     let mut passed = 0;
-    for f in ["fixtures/repair/real_world.toml", "fixtures/repair/generated.toml"] {
+    for f in [
+        "fixtures/repair/real_world.toml",
+        "fixtures/repair/generated.toml",
+    ] {
         let (p, fails) = run_file(f);
         passed += p;
         all.extend(fails);
     }
-    assert!(all.is_empty(), "{passed} passed, {} failed:\n{}", all.len(), all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "{passed} passed, {} failed:\n{}",
+        all.len(),
+        all.join("\n")
+    );
 }
 
 #[test]
 fn negative_cases_are_unchanged() {
     let (passed, failures) = run_file("fixtures/negative.toml");
-    assert!(failures.is_empty(), "{passed} passed, {} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{passed} passed, {} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

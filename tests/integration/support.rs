@@ -105,7 +105,11 @@ fn annotations_after_han(s: &str) -> Vec<(usize, usize)> {
             if let Some(close) = s[i..].find(')') {
                 let inner = &s[i + 1..i + close];
                 if !inner.is_empty()
-                    && inner.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c))
+                    && inner.chars().all(|c| {
+                        c.is_ascii_lowercase()
+                            || c.is_ascii_digit()
+                            || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c)
+                    })
                 {
                     out.push((i, i + close + 1));
                 }
