@@ -1,1 +1,156 @@
-fn main() {}
+//! Criterion benches for each stage and the whole pipeline, on corpora built from the seed
+//! documents (named `<script>-<size>`). Throughput is in input bytes. The clean-input
+//! benches matter most: most CI inputs are already fine.
+//!
+//! Run: `cargo bench --bench pipeline` (add `-- <filter>` for one group).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use mojifix::convert::Converter;
+use mojifix::pipeline::{run, Config};
+
+const SIZE: usize = 4 << 20;
+
+fn seed(n: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seeds");
+    let p = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(n))
+        .unwrap();
+    std::fs::read_to_string(p).unwrap()
+}
+
+fn grow(s: &str, size: usize) -> String {
+    s.repeat(size / s.len() + 1)
+}
+
+fn corpora() -> Vec<(&'static str, Vec<u8>)> {
+    let zh_hans = grow(&(seed("000") + &seed("003")), SIZE);
+    let zh_hant = grow(&seed("002").replace("饈欠裾易跡", ""), SIZE);
+    let latin = grow("Tous les êtres humains naissent libres et égaux en dignité et en droits. All human beings are born free.\n", SIZE);
+    // Mojibake: the whole Simplified page, UTF-8 read as GBK (lossless lines only).
+    let moji_gbk: String = zh_hans
+        .lines()
+        .filter_map(|l| {
+            let (t, bad) = encoding_rs::GBK.decode_without_bom_handling(l.as_bytes());
+            (!bad).then(|| t.into_owned() + "\n")
+        })
+        .collect();
+    let moji_1252: String = zh_hans
+        .lines()
+        .map(|l| {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(l.as_bytes())
+                .0
+                .into_owned()
+                + "\n"
+        })
+        .collect();
+    vec![
+        ("zh_hans-4M", zh_hans.into_bytes()),
+        ("zh_hant-4M", zh_hant.into_bytes()),
+        ("latin-4M", latin.into_bytes()),
+        ("mojibake_utf8_as_gbk-4M", moji_gbk.into_bytes()),
+        ("mojibake_utf8_as_cp1252-4M", moji_1252.into_bytes()),
+    ]
+}
+
+fn bench_detect(c: &mut Criterion) {
+    let corpora = corpora();
+    let mut g = c.benchmark_group("detect");
+    let gbk = encoding_rs::GBK
+        .encode(std::str::from_utf8(&corpora[0].1).unwrap())
+        .0
+        .into_owned();
+    for (name, bytes) in [("zh_hans-4M", &corpora[0].1), ("gbk-4M", &gbk)] {
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), bytes, |b, bytes| {
+            b.iter(|| mojifix::detect::detect(black_box(bytes), &Default::default()))
+        });
+    }
+    g.finish();
+}
+
+fn bench_decode(c: &mut Criterion) {
+    let corpora = corpora();
+    let gbk = encoding_rs::GBK
+        .encode(std::str::from_utf8(&corpora[0].1).unwrap())
+        .0
+        .into_owned();
+    let mut g = c.benchmark_group("decode");
+    g.throughput(Throughput::Bytes(gbk.len() as u64));
+    g.bench_function("gbk-4M", |b| {
+        b.iter(|| mojifix::decode::decode(black_box(&gbk), encoding_rs::GBK))
+    });
+    g.finish();
+}
+
+fn bench_repair(c: &mut Criterion) {
+    let mut g = c.benchmark_group("repair");
+    g.sample_size(10);
+    for (name, bytes) in corpora() {
+        let text = String::from_utf8(bytes).unwrap();
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
+            b.iter(|| mojifix::repair::repair(black_box(t)))
+        });
+    }
+    g.finish();
+}
+
+fn bench_convert(c: &mut Criterion) {
+    let corpora = corpora();
+    let hant = std::str::from_utf8(&corpora[1].1).unwrap();
+    let hans = std::str::from_utf8(&corpora[0].1).unwrap();
+    let mut g = c.benchmark_group("convert");
+    g.sample_size(10);
+    for (cfg, text, name) in [
+        ("t2s", hant, "t2s/zh_hant-4M"),
+        ("s2t", hans, "s2t/zh_hans-4M"),
+        ("s2twp", hans, "s2twp/zh_hans-4M"),
+        ("t2s", hans, "t2s/zh_hans-4M-unchanged"),
+    ] {
+        let conv = Converter::new(cfg).unwrap();
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(name, |b| b.iter(|| conv.convert(black_box(text))));
+    }
+    g.bench_function("startup/t2s-compile", |b| {
+        // Compiling a config's dictionaries: measured on a fresh copy each time.
+        b.iter(|| mojifix::convert::Converter::compile_uncached("t2s"))
+    });
+    g.finish();
+}
+
+fn bench_pipeline(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    let cfg = Config::default();
+    for (name, bytes) in corpora() {
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(BenchmarkId::new("default", name), &bytes, |b, bytes| {
+            b.iter(|| run(black_box(bytes), &cfg).unwrap().changed)
+        });
+    }
+    let ascii = grow(
+        "plain ASCII log line with nothing to fix at all, 0123456789\n",
+        SIZE,
+    )
+    .into_bytes();
+    g.throughput(Throughput::Bytes(ascii.len() as u64));
+    g.bench_function("default/ascii-4M", |b| {
+        b.iter(|| run(black_box(&ascii), &cfg).unwrap().changed)
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_detect,
+    bench_decode,
+    bench_repair,
+    bench_convert,
+    bench_pipeline
+);
+criterion_main!(benches);

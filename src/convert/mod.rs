@@ -95,6 +95,19 @@ impl Converter {
         })
     }
 
+    /// Compiles a configuration's dictionaries without the process-wide cache (for
+    /// measuring start-up). Returns the number of dictionary groups built.
+    pub fn compile_uncached(name: &str) -> Result<usize> {
+        let Some(&canon) = CONFIGS.iter().find(|c| **c == name) else {
+            return Err(Error::UnknownConversion(
+                name.to_string(),
+                CONFIGS.join(", "),
+            ));
+        };
+        let c = compile(canon);
+        Ok(c.normalization.len() + c.chain.len() + usize::from(c.segmentation.is_some()))
+    }
+
     /// The configuration's name.
     pub fn name(&self) -> &'static str {
         self.name

@@ -80,6 +80,31 @@ const SUSPICIOUS_RANGES: &[(u32, u32)] = &[
     (0xFE10, 0xFE4F),
 ];
 
+/// GB2312 level-2 characters (GBK leads 0xD8–0xF7): about 2 % of clean Chinese text, but
+/// half of UTF-8 read as GBK, whose lead bytes E4–E9 all fall there.
+static LEVEL2_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for lead in 0xD8u8..=0xF7 {
+        for trail in 0xA1u8..=0xFE {
+            let pair = [lead, trail];
+            let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
+            if let (false, Some(c)) = (bad, s.chars().next()) {
+                let cp = c as u32;
+                if cp < 0x10000 {
+                    bits[(cp / 64) as usize] |= 1 << (cp % 64);
+                }
+            }
+        }
+    }
+    bits
+});
+
+#[inline]
+fn is_level2(c: char) -> bool {
+    let cp = c as u32;
+    cp < 0x10000 && LEVEL2_BMP[(cp / 64) as usize] & (1 << (cp % 64)) != 0
+}
+
 /// Whether `c` is suspicious.
 #[inline]
 pub fn is_suspicious(c: char) -> bool {
@@ -119,6 +144,79 @@ pub fn any_suspicious(text: &str) -> bool {
         i += len;
     }
     false
+}
+
+/// Runs of non-ASCII text that look like mojibake, found in one scan. A run qualifies when
+/// its suspicious characters are dense enough for a decoding accident, which has a
+/// signature: UTF-8 read one byte per character never leaves a lone non-ASCII character;
+/// UTF-8 Cyrillic read as windows-1251 is half `Р`/`С`; garbled Chinese is dense with rare
+/// characters. A long clean sentence with one rare character is not a candidate, nor is a
+/// single accented letter in a word.
+pub fn suspicious_runs(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip ASCII eight bytes at a time.
+        if i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+            if w & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (mut chars, mut susp, mut strong, mut cyr_lead, mut cyr) =
+            (0usize, 0usize, false, 0usize, 0usize);
+        let mut level2 = 0usize;
+        while i < bytes.len() && bytes[i] >= 0x80 {
+            let (c, len) = decode_at(bytes, i);
+            chars += 1;
+            level2 += usize::from(is_level2(c));
+            if is_suspicious(c) {
+                susp += 1;
+                let cp = c as u32;
+                // Never in clean text: C1 controls, Private Use, Latin-1 symbols next to
+                // another non-ASCII character is checked below by length.
+                strong |= (0x80..=0x9F).contains(&cp) || (0xE000..=0xF8FF).contains(&cp);
+                if (0x400..=0x4FF).contains(&cp) {
+                    cyr += 1;
+                    cyr_lead += usize::from(matches!(c, 'Р' | 'С' | 'Г' | 'В' | 'в'));
+                }
+            }
+            i += len;
+        }
+        let keep = if susp == 0 {
+            false
+        } else if strong {
+            true
+        } else if cyr == chars {
+            // A Cyrillic word: mojibake only if nearly half of it is Р/С/Г/В/в (the UTF-8
+            // lead bytes D0/D1/C3/C2/E2 read as windows-1251).
+            cyr_lead * 10 >= chars * 4 && chars >= 2
+        } else if chars == 1 {
+            // One non-ASCII character: a double-byte lead with an ASCII trail after it, or
+            // a lossy marker; a lone accented letter or rare hanzi is just text.
+            let next = bytes.get(i).copied();
+            let c = text[start..i].chars().next().expect("one char");
+            (c as u32) < 0x100 && next.is_some_and(|b| (0x40..0x7F).contains(&b)) && !c.is_alphabetic()
+                || next == Some(b'?')
+                // `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `).
+                || (matches!(c, 'Â' | 'Ã' | 'В' | 'Г') && next == Some(b' '))
+        } else {
+            // Dense enough: at least one suspicious character in four, or two of them in a
+            // short run.
+            susp * 4 >= chars || (susp >= 2 && chars <= 12) || (susp + level2) * 3 >= chars
+        };
+        if keep {
+            out.push((start, i));
+        }
+    }
+    out
 }
 
 #[inline]

@@ -43,7 +43,7 @@ const MAX_PASSES: usize = 4;
 /// and the steps taken.
 pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     let mut steps = Vec::new();
-    if !badness::any_suspicious(text) {
+    if text.is_ascii() || !badness::any_suspicious(text) {
         return (Cow::Borrowed(text), steps);
     }
     let mut cur: Cow<str> = Cow::Borrowed(text);
@@ -65,41 +65,27 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
 /// channel: a document is almost always garbled one way) is preferred, which settles short
 /// runs whose own evidence is thin (`Рё` is `и` in a page of UTF-8 read as windows-1251).
 fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
-    let bytes = text.as_bytes();
     let mut runs: Vec<Vec<Fix>> = Vec::new();
     let mut unexplained_latin = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] < 0x80 {
-            i += 1;
-            continue;
-        }
-        let run_start = i;
-        while i < bytes.len() && bytes[i] >= 0x80 {
-            i += 1;
-        }
-        let run_end = i;
-        let run = &text[run_start..run_end];
-        let fixes = if badness::any_suspicious(run) {
-            candidate_fixes(
-                text,
-                run_start,
-                run_end,
-                double_byte_extent(text, run_start, run_end),
-            )
-        } else {
-            Vec::new()
-        };
+    let mut last_end = 0;
+    for (run_start, run_end) in badness::suspicious_runs(text) {
+        // Latin-1/1252 characters in runs between candidates count as unexplained text.
+        unexplained_latin += count_latin(&text[last_end..run_start]);
+        last_end = run_end;
+        let fixes = candidate_fixes(
+            text,
+            run_start,
+            run_end,
+            double_byte_extent(text, run_start, run_end),
+        );
         if !fixes.iter().any(|f| f.sequence) {
-            unexplained_latin += run
-                .chars()
-                .filter(|&c| channels::sloppy_1252_byte(c).is_some_and(|b| b >= 0x80))
-                .count();
+            unexplained_latin += count_latin(&text[run_start..run_end]);
         }
         if !fixes.is_empty() {
             runs.push(fixes);
         }
     }
+    unexplained_latin += count_latin(&text[last_end..]);
     let doc = document_channel(&runs);
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
     // stands: a lone sequence repair then needs more evidence (ftfy's "inconsistent
@@ -156,6 +142,16 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     }
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// Non-ASCII characters of the Latin-1/1252 repertoire in `s`.
+fn count_latin(s: &str) -> usize {
+    if s.is_ascii() {
+        return 0;
+    }
+    s.chars()
+        .filter(|&c| channels::sloppy_1252_byte(c).is_some_and(|b| b >= 0x80))
+        .count()
 }
 
 /// Extra gain (nats) a lone sequence repair needs in text that is partly right as it is.
