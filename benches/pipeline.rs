@@ -145,12 +145,19 @@ fn bench_pipeline(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(
-    benches,
-    bench_detect,
-    bench_decode,
-    bench_repair,
-    bench_convert,
-    bench_pipeline
-);
+// criterion_group! generates an undocumented function.
+#[allow(missing_docs)]
+mod group {
+    use super::*;
+    criterion_group!(
+        benches,
+        bench_detect,
+        bench_decode,
+        bench_repair,
+        bench_convert,
+        bench_pipeline
+    );
+}
+use group::benches;
+
 criterion_main!(benches);

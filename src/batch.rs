@@ -174,6 +174,9 @@ pub struct FileOutcome {
     pub original: Option<Vec<u8>>,
 }
 
+/// One processed chunk: (output, steps, changed, input length, output length).
+type ChunkResult = (Vec<u8>, Vec<Step>, bool, usize, usize);
+
 /// Inputs at least this large are streamed in chunks.
 pub const STREAM_THRESHOLD: u64 = 16 * 1024 * 1024;
 /// Target chunk size for streaming.
@@ -463,11 +466,10 @@ pub fn stream_chunked<R: Read, W: Write + ?Sized>(
         let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(in_flight);
         while chunks.len() < in_flight && (!eof || !pending.is_empty()) {
             while !eof && pending.len() < chunk_size {
-                let old = pending.len();
-                pending.resize(old + chunk_size, 0);
-                let n =
-                    read_full(reader, &mut pending[old..]).map_err(|e| io_err("reading", &e))?;
-                pending.truncate(old + n);
+                // Appends without zero-filling the buffer first.
+                let want = (chunk_size + chunk_size / 4 - pending.len()) as u64;
+                pending.reserve(want as usize);
+                let n = read_some(reader, &mut pending, want).map_err(|e| io_err("reading", &e))?;
                 if n == 0 {
                     eof = true;
                 }
@@ -495,7 +497,7 @@ pub fn stream_chunked<R: Read, W: Write + ?Sized>(
         }
         let d0 = det.expect("set on the first chunk");
         let first_batch = in_base == 0;
-        let results: Vec<Result<(Vec<u8>, Vec<Step>, bool, usize, usize), FileError>> = chunks
+        let results: Vec<Result<ChunkResult, FileError>> = chunks
             .par_iter()
             .enumerate()
             .map(|(i, chunk)| {
@@ -530,7 +532,7 @@ pub fn stream_chunked<R: Read, W: Write + ?Sized>(
             text_base += out_len;
         }
     }
-    if let Some(w) = writer.as_deref_mut() {
+    if let Some(w) = writer {
         w.flush().map_err(|e| io_err("writing", &e))?;
     }
     if det.is_none() {
@@ -574,17 +576,15 @@ fn pass_through<R: Read, W: Write + ?Sized>(
     Ok(outcome)
 }
 
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
+/// Appends up to `want` bytes from `r` to `buf`; 0 only at the end of the input.
+fn read_some<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: u64) -> io::Result<usize> {
+    loop {
+        match r.by_ref().take(want).read_to_end(buf) {
+            Ok(n) => return Ok(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
     }
-    Ok(n)
 }
 
 /// Where to end a chunk: after the last line end, so that no character, mojibake span or

@@ -428,13 +428,13 @@ pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
     for (magic, what) in MAGIC {
         if bytes.starts_with(magic) {
             // ID3 and BZh are three printable letters: require a binary byte soon after.
-            if magic.len() <= 3 && magic.iter().all(|b| b.is_ascii_alphanumeric()) {
-                if !bytes[magic.len()..bytes.len().min(16)]
+            if magic.len() <= 3
+                && magic.iter().all(|b| b.is_ascii_alphanumeric())
+                && !bytes[magic.len()..bytes.len().min(16)]
                     .iter()
                     .any(|&b| b < 0x09)
-                {
-                    continue;
-                }
+            {
+                continue;
             }
             return Some(what);
         }

@@ -302,7 +302,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0xB4 | 0xA8 => QUOTE_LIKE,
         0xA2 | 0xA3 | 0xA5 | 0xA9 | 0xAB | 0xAE | 0xB0 | 0xB1 | 0xB2 | 0xB3 | 0xB5 | 0xBB
         | 0xBC | 0xBD | 0xBE | 0xD7 | 0xF7 | 0xBF | 0xA1 | 0xA7 => LATIN_COMMON_SYMBOL,
-        0xA0..=0xBF => LATIN_SYMBOL,
+        0xA4 | 0xA6 | 0xAA | 0xAC | 0xAD | 0xAF | 0xB6 | 0xB8 | 0xB9 | 0xBA => LATIN_SYMBOL,
         0xC0..=0xFF => match prev {
             Some(p) if script_of(p) != 0 => ALPHA_MIXED_SCRIPT,
             Some(p) if p.is_ascii_alphabetic() => LATIN_IN_WORD,
@@ -317,14 +317,14 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x1E00..=0x1EFF => LATIN_OTHER,
         0x180..=0x2AF | 0x1D00..=0x1DBF => LATIN_RARE,
         0x300..=0x36F | 0x591..=0x5C7 | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF => COMBINING,
-        0x370..=0x3FF | 0x400..=0x4FF
+        0x370..=0x4FF
             if prev.is_some_and(|p| {
                 p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32))
             }) =>
         {
             ALPHA_MIXED_SCRIPT
         }
-        0x370..=0x3FF | 0x400..=0x4FF => {
+        0x370..=0x4FF => {
             let same_script = prev.is_some_and(|p| script_of(p) == script_of(c));
             let prev_lower = prev.is_some_and(|p| p.is_lowercase());
             if c.is_uppercase() {

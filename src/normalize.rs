@@ -9,6 +9,9 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 
 use crate::step::{note_position, Step};
 
+/// What a step returns when it changed something: (text, count, first positions).
+type Changed = Option<(String, usize, Vec<usize>)>;
+
 /// Line-ending policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,9 +70,7 @@ pub fn normalize<'a>(text: Cow<'a, str>, opts: &Options, steps: &mut Vec<Step>) 
         return text;
     }
     let mut cur = text;
-    let mut apply = |what: &'static str,
-                     f: &dyn Fn(&str) -> Option<(String, usize, Vec<usize>)>,
-                     cur: &mut Cow<'a, str>| {
+    let mut apply = |what: &'static str, f: &dyn Fn(&str) -> Changed, cur: &mut Cow<'a, str>| {
         if let Some((out, count, at)) = f(cur) {
             steps.push(Step::Normalized { what, count, at });
             *cur = Cow::Owned(out);
@@ -102,7 +103,7 @@ pub fn normalize<'a>(text: Cow<'a, str>, opts: &Options, steps: &mut Vec<Step>) 
 
 /// Re-runs the named step (for replay).
 pub fn apply_named(what: &str, text: &str) -> Option<String> {
-    let f: fn(&str) -> Option<(String, usize, Vec<usize>)> = match what {
+    let f: fn(&str) -> Changed = match what {
         "unescape-html" => unescape_html,
         "strip-controls" => strip_controls,
         "nfc" => nfc,
@@ -117,10 +118,7 @@ pub fn apply_named(what: &str, text: &str) -> Option<String> {
 }
 
 /// Maps each character; records how many changed and where.
-fn map_chars(
-    text: &str,
-    f: impl Fn(char) -> Option<Option<char>>,
-) -> Option<(String, usize, Vec<usize>)> {
+fn map_chars(text: &str, f: impl Fn(char) -> Option<Option<char>>) -> Changed {
     let first = text.char_indices().find(|&(_, c)| f(c).is_some())?.0;
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..first]);
@@ -141,7 +139,7 @@ fn map_chars(
     Some((out, count, at))
 }
 
-fn fold_width(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn fold_width(text: &str) -> Changed {
     if text.is_ascii() {
         return None;
     }
@@ -157,7 +155,7 @@ fn is_zero_width_or_bidi(c: char) -> bool {
     matches!(c as u32, 0x200B..=0x200D | 0x2060 | 0xFEFF | 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F)
 }
 
-fn strip_controls(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn strip_controls(text: &str) -> Changed {
     let ascii_clean = |b: &u8| *b >= 0x20 || matches!(*b, b'\t' | b'\n' | b'\r');
     if text.is_ascii() && text.as_bytes().iter().all(ascii_clean) {
         return None;
@@ -172,7 +170,7 @@ fn strip_controls(text: &str) -> Option<(String, usize, Vec<usize>)> {
     })
 }
 
-fn nfc(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn nfc(text: &str) -> Changed {
     if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         return None;
     }
@@ -180,7 +178,7 @@ fn nfc(text: &str) -> Option<(String, usize, Vec<usize>)> {
     changed_form(text, out)
 }
 
-fn nfkc(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn nfkc(text: &str) -> Changed {
     if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         return None;
     }
@@ -188,7 +186,7 @@ fn nfkc(text: &str) -> Option<(String, usize, Vec<usize>)> {
     changed_form(text, out)
 }
 
-fn changed_form(text: &str, out: String) -> Option<(String, usize, Vec<usize>)> {
+fn changed_form(text: &str, out: String) -> Changed {
     if out == text {
         return None;
     }
@@ -201,7 +199,7 @@ fn changed_form(text: &str, out: String) -> Option<(String, usize, Vec<usize>)> 
     Some((out, count, vec![first]))
 }
 
-fn unescape_html(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn unescape_html(text: &str) -> Changed {
     if !text.contains('&') {
         return None;
     }
@@ -218,7 +216,7 @@ fn unescape_html(text: &str) -> Option<(String, usize, Vec<usize>)> {
     Some((out.into_owned(), count.max(1), at))
 }
 
-fn trim_trailing(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn trim_trailing(text: &str) -> Changed {
     let mut out = String::with_capacity(text.len());
     let mut count = 0;
     let mut at = Vec::new();
@@ -243,7 +241,7 @@ fn trim_trailing(text: &str) -> Option<(String, usize, Vec<usize>)> {
     (count > 0).then_some((out, count, at))
 }
 
-fn newlines_lf(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn newlines_lf(text: &str) -> Changed {
     if !text.contains('\r') {
         return None;
     }
@@ -267,7 +265,7 @@ fn newlines_lf(text: &str) -> Option<(String, usize, Vec<usize>)> {
     Some((out, count, at))
 }
 
-fn newlines_crlf(text: &str) -> Option<(String, usize, Vec<usize>)> {
+fn newlines_crlf(text: &str) -> Changed {
     let b = text.as_bytes();
     let needs = memchr::memchr2_iter(b'\r', b'\n', b).any(|i| {
         (b[i] == b'\n' && (i == 0 || b[i - 1] != b'\r'))

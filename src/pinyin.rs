@@ -46,30 +46,33 @@ pub fn strip(text: &str) -> Option<(String, Step)> {
     ))
 }
 
-/// Byte ranges of every annotation that passes rules (1) and (2).
+/// Byte ranges of every annotation that passes rules (1) and (2). Jumps from `(` to `(`
+/// with memchr, so text without annotations costs one scan.
 pub fn find(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut prev: Option<char> = None;
-    let mut i = 0;
-    while i < text.len() {
-        let c = text[i..].chars().next().expect("in bounds");
-        if c == '(' {
-            if let Some(h) = prev.filter(|&p| crate::model::is_han(p)) {
-                if let Some(len) = annotation_len(&text[i..]) {
-                    let syllable = &text[i + 1..i + len - 1];
-                    if is_reading_of(h, syllable) {
-                        out.push((i, i + len));
-                        i += len;
-                        // The annotated character stays the previous one: `創(chuàng)(chuàng)`
-                        // is not a pattern we have seen, and is left after one removal.
-                        prev = Some(')');
-                        continue;
-                    }
-                }
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'(', &bytes[from..]) {
+        let i = from + k;
+        from = i + 1;
+        // The annotated character: the one right before `(`, unless that was itself the
+        // end of a removed annotation (`創(chuàng)(chuàng)` is left after one removal).
+        if out.last().is_some_and(|&(_, e)| e == i) {
+            continue;
+        }
+        let Some(h) = text[..i]
+            .chars()
+            .next_back()
+            .filter(|&p| crate::model::is_han(p))
+        else {
+            continue;
+        };
+        if let Some(len) = annotation_len(&text[i..]) {
+            if is_reading_of(h, &text[i + 1..i + len - 1]) {
+                out.push((i, i + len));
+                from = i + len;
             }
         }
-        prev = Some(c);
-        i += c.len_utf8();
     }
     out
 }

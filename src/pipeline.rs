@@ -131,7 +131,7 @@ pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Resul
     }
     let same = bytes.len() == bom.len() + encoded.len()
         && bytes.starts_with(bom)
-        && &bytes[bom.len()..] == &*encoded;
+        && bytes[bom.len()..] == *encoded;
     let output = if same {
         Cow::Borrowed(bytes)
     } else {

@@ -300,7 +300,7 @@ fn write_diff(out: &mut dyn Write, name: &str, o: &batch::FileOutcome) -> io::Re
     let text = diff
         .unified_diff()
         .context_radius(2)
-        .header(&format!("{name}"), &format!("{name} (fixed)"))
+        .header(name, &format!("{name} (fixed)"))
         .to_string();
     out.write_all(text.as_bytes())?;
     if !io::stdout().is_terminal() {

@@ -246,10 +246,22 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         bail!("-i cannot rewrite stdin; drop -i to write the result to stdout");
     }
     if let Sink::OutputDir(dir) = &sink {
-        let out = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        // The output directory may not exist yet: resolve its parent.
+        let out = std::fs::canonicalize(dir).unwrap_or_else(|_| {
+            let parent = dir
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::canonicalize(parent).map_or_else(
+                |_| dir.clone(),
+                |p| p.join(dir.file_name().unwrap_or_default()),
+            )
+        });
         for p in &paths {
             if let Ok(c) = std::fs::canonicalize(p) {
-                if c == out || (c.is_dir() && out.starts_with(&c) && c == out) {
+                // Writing into an input (or inside an input tree) would mix results with
+                // the files they came from.
+                if c == out || (c.is_dir() && out.starts_with(&c)) {
                     bail!(
                         "-o {} is an input; use -i to rewrite files in place",
                         dir.display()

@@ -30,6 +30,9 @@ pub const CONFIGS: &[&str] = &[
     "tw2t", "t2hk", "hk2t", "t2jp", "jp2t",
 ];
 
+/// Compiled configs, shared by every converter of the process.
+type Cache = Vec<(&'static str, Arc<Compiled>)>;
+
 struct Compiled {
     normalization: Vec<Level>,
     segmentation: Option<Level>,
@@ -77,8 +80,7 @@ impl Converter {
                 CONFIGS.join(", "),
             ));
         };
-        static CACHE: LazyLock<Mutex<Vec<(&'static str, Arc<Compiled>)>>> =
-            LazyLock::new(|| Mutex::new(Vec::new()));
+        static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(Vec::new()));
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         let compiled = match cache.iter().find(|(n, _)| *n == canon) {
             Some((_, c)) => Arc::clone(c),

@@ -18,8 +18,19 @@ struct Node {
     has_children: bool,
 }
 
+/// `root_fast` values: no key starts with the character…
+const NO_KEY: u32 = 0;
+/// …a longer key may start here, walk the trie…
+const WALK: u32 = 1;
+/// …or the character is a key of its own and nothing longer: `LEAF + term index`.
+const LEAF: u32 = 2;
+
 /// A compiled dictionary group.
 pub struct Level {
+    /// Per BMP code point: NO_KEY, WALK or LEAF + term (the common case in one read).
+    root_fast: Vec<u32>,
+    /// Per term: the value equals the key (a mapping that changes nothing).
+    identity: Vec<bool>,
     root_dense: Vec<u32>,
     root_astral: FxHashMap<u32, u32>,
     edges: FxHashMap<(u32, u32), u32>,
@@ -91,6 +102,18 @@ impl Level {
         }
         let mut nodes = Vec::with_capacity(node_terms.len());
         let mut terms = Vec::new();
+        let mut root_fast = vec![NO_KEY; 0x10000];
+        for (cp, &node) in root_dense.iter().enumerate() {
+            if node != 0 {
+                let n = node as usize;
+                root_fast[cp] = if !has_children[n] && node_terms[n].len() == 1 {
+                    // Filled in below, once the term's index is known.
+                    LEAF
+                } else {
+                    WALK
+                };
+            }
+        }
         for (i, t) in node_terms.into_iter().enumerate() {
             nodes.push(Node {
                 term_start: terms.len() as u32,
@@ -99,7 +122,28 @@ impl Level {
             });
             terms.extend(t);
         }
+        for (cp, slot) in root_fast.iter_mut().enumerate() {
+            if *slot == LEAF {
+                *slot = LEAF + nodes[root_dense[cp] as usize].term_start;
+            }
+        }
+        let identity = {
+            // A term's key is the path to its node; only single-character keys are checked
+            // here, the fast path's case.
+            let mut id = vec![false; terms.len()];
+            for (cp, &f) in root_fast.iter().enumerate() {
+                if f >= LEAF {
+                    let t = (f - LEAF) as usize;
+                    let mut buf = [0u8; 4];
+                    id[t] = char::from_u32(cp as u32)
+                        .is_some_and(|c| terms[t].1 == c.encode_utf8(&mut buf));
+                }
+            }
+            id
+        };
         Level {
+            root_fast,
+            identity,
             root_dense,
             root_astral,
             edges,
@@ -185,7 +229,32 @@ impl Level {
             } else {
                 // Decode one scalar value; `text` is valid UTF-8.
                 let (c, len) = decode_at(bytes, i);
-                if self.root(c) == 0 {
+                let cp = c as u32;
+                if cp < 0x10000 {
+                    let f = self.root_fast[cp as usize];
+                    if f == NO_KEY {
+                        i += len + ids_extra(text, i, c, end);
+                        continue;
+                    }
+                    if f >= LEAF {
+                        // A one-character key and nothing longer: no walk, no comparison.
+                        let t = (f - LEAF) as usize;
+                        if !self.identity[t] {
+                            if !started {
+                                out.reserve(end - start + (end - start) / 8);
+                                started = true;
+                            }
+                            out.push_str(&text[copied..i]);
+                            out.push_str(self.terms[t].1);
+                            copied = i + len;
+                            changes.phrases += 1;
+                            changes.chars += 1;
+                            crate::step::note_position(&mut changes.at, offset + i);
+                        }
+                        i += len;
+                        continue;
+                    }
+                } else if self.root(c) == 0 {
                     i += len + ids_extra(text, i, c, end);
                     continue;
                 }

@@ -105,6 +105,52 @@ fn is_level2(c: char) -> bool {
     cp < 0x10000 && LEVEL2_BMP[(cp / 64) as usize] & (1 << (cp % 64)) != 0
 }
 
+/// One byte of flags per BMP code point, so the scan does one look-up per character.
+const SUSPICIOUS: u8 = 1;
+const LEVEL2: u8 = 2;
+const STRONG: u8 = 4;
+const CYRILLIC: u8 = 8;
+const CYRILLIC_LEAD: u8 = 16;
+
+static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
+    let mut t = Box::new([0u8; 0x10000]);
+    for (cp, slot) in t.iter_mut().enumerate().skip(0x80) {
+        let Some(c) = char::from_u32(cp as u32) else {
+            continue;
+        };
+        let mut f = 0;
+        if is_suspicious(c) {
+            f |= SUSPICIOUS;
+            if (0x80..=0x9F).contains(&cp) || (0xE000..=0xF8FF).contains(&cp) {
+                f |= STRONG;
+            }
+            if (0x400..=0x4FF).contains(&cp) {
+                f |= CYRILLIC;
+                if matches!(c, 'Р' | 'С' | 'Г' | 'В' | 'в') {
+                    f |= CYRILLIC_LEAD;
+                }
+            }
+        }
+        if is_level2(c) {
+            f |= LEVEL2;
+        }
+        *slot = f;
+    }
+    t
+});
+
+#[inline]
+fn class(c: char) -> u8 {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        CLASS_BMP[cp as u16 as usize]
+    } else if is_suspicious(c) {
+        SUSPICIOUS
+    } else {
+        0
+    }
+}
+
 /// Whether `c` is suspicious.
 #[inline]
 pub fn is_suspicious(c: char) -> bool {
@@ -173,20 +219,27 @@ pub fn suspicious_runs(text: &str) -> Vec<(usize, usize)> {
         let (mut chars, mut susp, mut strong, mut cyr_lead, mut cyr) =
             (0usize, 0usize, false, 0usize, 0usize);
         let mut level2 = 0usize;
+        let table: &[u8; 0x10000] = &CLASS_BMP;
         while i < bytes.len() && bytes[i] >= 0x80 {
-            let (c, len) = decode_at(bytes, i);
+            let b0 = bytes[i];
+            // Three-byte characters (all of CJK) decoded inline: the hot path of clean text.
+            let (f, len) = if (0xE0..0xF0).contains(&b0) && i + 2 < bytes.len() {
+                let cp = ((b0 as u32 & 0x0F) << 12)
+                    | ((bytes[i + 1] as u32 & 0x3F) << 6)
+                    | (bytes[i + 2] as u32 & 0x3F);
+                (table[cp as u16 as usize], 3)
+            } else {
+                let (c, len) = decode_at(bytes, i);
+                (class(c), len)
+            };
             chars += 1;
-            level2 += usize::from(is_level2(c));
-            if is_suspicious(c) {
-                susp += 1;
-                let cp = c as u32;
-                // Never in clean text: C1 controls, Private Use, Latin-1 symbols next to
-                // another non-ASCII character is checked below by length.
-                strong |= (0x80..=0x9F).contains(&cp) || (0xE000..=0xF8FF).contains(&cp);
-                if (0x400..=0x4FF).contains(&cp) {
-                    cyr += 1;
-                    cyr_lead += usize::from(matches!(c, 'Р' | 'С' | 'Г' | 'В' | 'в'));
-                }
+            if f != 0 {
+                level2 += usize::from(f & LEVEL2 != 0);
+                susp += usize::from(f & SUSPICIOUS != 0);
+                // Never in clean text: C1 controls and Private Use.
+                strong |= f & STRONG != 0;
+                cyr += usize::from(f & CYRILLIC != 0);
+                cyr_lead += usize::from(f & CYRILLIC_LEAD != 0);
             }
             i += len;
         }

@@ -226,11 +226,14 @@ pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// (encoding, character) → its bytes and their length, or `None` when unmappable.
+type EncodeCache = rustc_hash::FxHashMap<(usize, char), Option<([u8; 4], usize)>>;
+
 thread_local! {
     /// encoding_rs's CJK encoders search their tables for every character (Big5 linearly);
     /// the repair engine re-encodes the same few thousand characters over and over, so each
     /// thread remembers the answers.
-    static ENCODED: std::cell::RefCell<rustc_hash::FxHashMap<(usize, char), Option<([u8; 4], usize)>>> =
+    static ENCODED: std::cell::RefCell<EncodeCache> =
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 

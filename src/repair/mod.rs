@@ -43,7 +43,7 @@ const MAX_PASSES: usize = 4;
 /// and the steps taken.
 pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     let mut steps = Vec::new();
-    if text.is_ascii() || !badness::any_suspicious(text) {
+    if text.is_ascii() {
         return (Cow::Borrowed(text), steps);
     }
     let mut cur: Cow<str> = Cow::Borrowed(text);
@@ -67,11 +67,9 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
 fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     let mut runs: Vec<Vec<Fix>> = Vec::new();
     let mut unexplained_latin = 0usize;
-    let mut last_end = 0;
-    for (run_start, run_end) in badness::suspicious_runs(text) {
-        // Latin-1/1252 characters in runs between candidates count as unexplained text.
-        unexplained_latin += count_latin(&text[last_end..run_start]);
-        last_end = run_end;
+    let mut unexplained_runs: Vec<(usize, usize)> = Vec::new();
+    let candidates = badness::suspicious_runs(text);
+    for &(run_start, run_end) in &candidates {
         let fixes = candidate_fixes(
             text,
             run_start,
@@ -79,13 +77,25 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
             double_byte_extent(text, run_start, run_end),
         );
         if !fixes.iter().any(|f| f.sequence) {
-            unexplained_latin += count_latin(&text[run_start..run_end]);
+            unexplained_runs.push((run_start, run_end));
         }
         if !fixes.is_empty() {
             runs.push(fixes);
         }
     }
-    unexplained_latin += count_latin(&text[last_end..]);
+    // Counted only when a sequence repair is on the table: Latin-1/1252 characters in the
+    // text between candidate runs and in runs no sequence reading explains.
+    if runs.iter().flatten().any(|f| f.sequence) {
+        let mut last_end = 0;
+        for &(a, b) in &candidates {
+            unexplained_latin += count_latin(&text[last_end..a]);
+            last_end = b;
+        }
+        unexplained_latin += count_latin(&text[last_end..]);
+        for &(a, b) in &unexplained_runs {
+            unexplained_latin += count_latin(&text[a..b]);
+        }
+    }
     let doc = document_channel(&runs);
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
     // stands: a lone sequence repair then needs more evidence (ftfy's "inconsistent
@@ -702,7 +712,7 @@ mod tests {
     fn latin_mojibake() {
         assert_eq!(fixed("cafÃ©"), "café");
         assert_eq!(fixed("donâ€™t"), "don’t");
-        assert_eq!(fixed("æ–‡å­—"), "文字");
+        assert_eq!(fixed("æ–‡å\u{AD}—"), "文字");
     }
 
     #[test]

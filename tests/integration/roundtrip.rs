@@ -61,11 +61,14 @@ fn legacy_as_1252(enc: &'static Encoding, s: &str) -> Option<String> {
     Some(WINDOWS_1252.decode_without_bom_handling(&b).0.into_owned())
 }
 
+/// Sentence → (garbled text, the sentence it must repair to), if the channel is lossless.
+type Garble = fn(&str) -> Option<(String, String)>;
+
 struct Table {
     name: &'static str,
     chars: Vec<char>,
     template: &'static str,
-    channels: Vec<(&'static str, fn(&str) -> Option<(String, String)>)>,
+    channels: Vec<(&'static str, Garble)>,
 }
 
 fn tables() -> Vec<Table> {
