@@ -123,6 +123,80 @@ fn bench_convert(c: &mut Criterion) {
     g.finish();
 }
 
+/// The pinyin pass and each normalization step on clean text, where there is nothing to do:
+/// the cost every CI run pays.
+fn bench_normalize(c: &mut Criterion) {
+    use mojifix::normalize::{normalize, Form, NewlineMode, Options};
+    use std::borrow::Cow;
+    let corpora = corpora();
+    let text = std::str::from_utf8(&corpora[0].1).unwrap();
+    let mut g = c.benchmark_group("clean-text");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("pinyin/zh_hans-4M", |b| {
+        b.iter(|| mojifix::pinyin::strip(black_box(text)))
+    });
+    let steps: Vec<(&str, Options)> = vec![
+        (
+            "nfc",
+            Options {
+                form: Form::Nfc,
+                ..Default::default()
+            },
+        ),
+        (
+            "nfkc",
+            Options {
+                form: Form::Nfkc,
+                ..Default::default()
+            },
+        ),
+        (
+            "newlines-lf",
+            Options {
+                newlines: NewlineMode::Lf,
+                ..Default::default()
+            },
+        ),
+        (
+            "fold-width",
+            Options {
+                fold_width: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "strip-controls",
+            Options {
+                strip_controls: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "unescape-html",
+            Options {
+                unescape_html: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "trim-trailing",
+            Options {
+                trim_trailing: true,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, opts) in steps {
+        g.bench_function(format!("{name}/zh_hans-4M"), |b| {
+            b.iter(|| {
+                let mut steps = Vec::new();
+                normalize(Cow::Borrowed(black_box(text)), &opts, &mut steps).len()
+            })
+        });
+    }
+    g.finish();
+}
+
 fn bench_pipeline(c: &mut Criterion) {
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
@@ -155,6 +229,7 @@ mod group {
         bench_decode,
         bench_repair,
         bench_convert,
+        bench_normalize,
         bench_pipeline
     );
 }

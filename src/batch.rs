@@ -376,19 +376,7 @@ pub fn write_atomic(
     backup: Option<&str>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mojifix-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    {
-        let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        write(&mut w)?;
-        w.flush()?;
-    }
+    let tmp = write_temp(path, write)?;
     tmp.as_file().sync_all()?;
     fs::set_permissions(tmp.path(), meta.permissions())?;
     if let Some(suffix) = backup {
@@ -406,6 +394,18 @@ pub fn write_atomic(
 
 /// Writes a new file (for `-o`) through a temporary file in its directory.
 fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    write_temp(path, write)?
+        .persist(path)
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A temporary file beside `path` (same directory, so the rename is atomic) holding what
+/// `write` wrote. Dropped on error, which removes it.
+fn write_temp(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -419,8 +419,7 @@ fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
         write(&mut w)?;
         w.flush()?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// Streams `reader` through the pipeline in chunks cut at line ends, a few chunks processed

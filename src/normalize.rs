@@ -170,8 +170,57 @@ fn strip_controls(text: &str) -> Changed {
     })
 }
 
+/// Whether every character of `text` is in a range that NFC (and, with `nfkc`, NFKC)
+/// leaves alone whatever surrounds it: below U+0300 (no combining marks yet), CJK
+/// ideographs, Hangul syllables, kana without the combining sound marks U+3099/U+309A, CJK
+/// punctuation, quotes and dashes, and for NFC the full-width forms. The common case of clean CJK text is
+/// decided in one pass without Unicode tables.
+fn stable_ranges(text: &str, nfkc: bool) -> bool {
+    let stable = |cp: u32| match cp {
+        0..=0x9F => true,
+        0xA0..=0x2FF => !nfkc,
+        0x3001..=0x3098 | 0x309B..=0x309E | 0x30A1..=0x30FE => true,
+        0x3000 => !nfkc,
+        // General punctuation (quotes, dashes): no decompositions from U+2010 on; NFKC
+        // only changes the spaces, the leaders and ellipsis, and the double primes.
+        0x2010..=0x2023 | 0x2027..=0x202E | 0x2030..=0x2032 => true,
+        0x202F => !nfkc,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => true,
+        0xFF00..=0xFFEF => !nfkc,
+        _ => false,
+    };
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            i += 1;
+            continue;
+        }
+        // `text` is valid UTF-8: decode the scalar value in place.
+        let (cp, len) = match x {
+            0xC0..=0xDF => (((x as u32 & 0x1F) << 6) | (b[i + 1] as u32 & 0x3F), 2),
+            0xE0..=0xEF => (
+                ((x as u32 & 0x0F) << 12)
+                    | ((b[i + 1] as u32 & 0x3F) << 6)
+                    | (b[i + 2] as u32 & 0x3F),
+                3,
+            ),
+            _ => return false,
+        };
+        if !stable(cp) {
+            return false;
+        }
+        i += len;
+    }
+    true
+}
+
 fn nfc(text: &str) -> Changed {
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if text.is_ascii()
+        || stable_ranges(text, false)
+        || is_nfc_quick(text.chars()) == IsNormalized::Yes
+    {
         return None;
     }
     let out: String = text.nfc().collect();
@@ -179,7 +228,10 @@ fn nfc(text: &str) -> Changed {
 }
 
 fn nfkc(text: &str) -> Changed {
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.is_ascii()
+        || stable_ranges(text, true)
+        || is_nfkc_quick(text.chars()) == IsNormalized::Yes
+    {
         return None;
     }
     let out: String = text.nfkc().collect();

@@ -165,33 +165,6 @@ pub fn is_suspicious(c: char) -> bool {
     crate::model::is_private_use(c) || crate::model::is_han(c)
 }
 
-/// Whether `text` contains any suspicious character. The fast path of the whole engine:
-/// ASCII is skipped eight bytes at a time.
-pub fn any_suspicious(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if i + 8 <= bytes.len() {
-            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
-            if w & 0x8080_8080_8080_8080 == 0 {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
-        if b < 0x80 {
-            i += 1;
-            continue;
-        }
-        let (c, len) = decode_at(bytes, i);
-        if is_suspicious(c) {
-            return true;
-        }
-        i += len;
-    }
-    false
-}
-
 /// Runs of non-ASCII text that look like mojibake, found in one scan. A run qualifies when
 /// its suspicious characters are dense enough for a decoding accident, which has a
 /// signature: UTF-8 read one byte per character never leaves a lone non-ASCII character;
@@ -292,22 +265,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clean_text_is_not_suspicious() {
+    fn clean_text_has_no_candidate_runs() {
         for s in [
             "你好，世界。",
             "中华人民共和国成立了",
             "plain ASCII",
             "黨建三創新經驗交流",
             "😀 emoji",
+            "café naïve été",
+            "Привет, мир",
+            "珍馐美味在桌上摆满了",
         ] {
-            assert!(!any_suspicious(s), "{s}");
+            assert_eq!(suspicious_runs(s), vec![], "{s}");
         }
     }
 
     #[test]
-    fn mojibake_is_suspicious() {
-        for s in ["浣犲ソ", "cafÃ©", "鍚嶇О", "\u{E0D3}", "РїСЂРёРІРµС‚"] {
-            assert!(any_suspicious(s), "{s}");
+    fn mojibake_runs_are_candidates() {
+        for s in [
+            "浣犲ソ",
+            "cafÃ©",
+            "鍚嶇О",
+            "\u{E0D3}",
+            "РїСЂРёРІРµС‚",
+            "Ã perturber",
+        ] {
+            assert_eq!(suspicious_runs(s).len(), 1, "{s}");
         }
     }
 }

@@ -171,3 +171,75 @@ fn byte_fixtures_decode_exactly() {
     assert!(count >= 19, "only {count} byte fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[derive(Debug, Deserialize)]
+struct NormFile {
+    case: Vec<NormCase>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NormCase {
+    name: String,
+    #[allow(dead_code)]
+    comment: Option<String>,
+    steps: Vec<String>,
+    input: String,
+    expected: Option<String>,
+}
+
+fn norm_config(steps: &[String]) -> Config {
+    use mojifix::normalize::{Form, NewlineMode};
+    let mut cfg = Config::default();
+    for s in steps {
+        let n = &mut cfg.normalize;
+        match s.as_str() {
+            "nfc" => n.form = Form::Nfc,
+            "nfkc" => n.form = Form::Nfkc,
+            "newlines-lf" => n.newlines = NewlineMode::Lf,
+            "newlines-crlf" => n.newlines = NewlineMode::Crlf,
+            "fold-width" => n.fold_width = true,
+            "strip-controls" => n.strip_controls = true,
+            "unescape-html" => n.unescape_html = true,
+            "trim-trailing" => n.trim_trailing = true,
+            other => panic!("unknown step {other}"),
+        }
+    }
+    cfg
+}
+
+#[test]
+fn normalization_steps() {
+    let file: NormFile = toml::from_str(&read(&root().join("fixtures/normalize.toml"))).unwrap();
+    let mut failures = Vec::new();
+    for case in &file.case {
+        let cfg = norm_config(&case.steps);
+        let expected = case.expected.as_deref().unwrap_or(&case.input);
+        let got = String::from_utf8(
+            run(case.input.as_bytes(), &cfg)
+                .unwrap()
+                .output
+                .into_owned(),
+        )
+        .unwrap();
+        if got != expected {
+            failures.push(format!("{}: expected {expected:?}, got {got:?}", case.name));
+            continue;
+        }
+        if run(got.as_bytes(), &cfg).unwrap().changed {
+            failures.push(format!("{}: not idempotent", case.name));
+        }
+        let out = run(case.input.as_bytes(), &cfg).unwrap();
+        if replay(&case.input, &out.steps, &cfg).as_bytes() != &*out.output {
+            failures.push(format!("{}: replay differs", case.name));
+        }
+        // With every step off, the input is untouched (no control characters are stripped,
+        // no line endings changed by default) — except a pinyin or mojibake repair, which
+        // these inputs do not contain.
+        let plain = run(case.input.as_bytes(), &Config::default()).unwrap();
+        if plain.changed {
+            failures.push(format!("{}: changed with no steps on", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
