@@ -165,9 +165,8 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         }
         break;
     }
-    if lead_marker {
-        // Only `?` directly followed by the garbled run counts.
-    } else {
+    // Punctuation before the run is only part of it when a `?` lead marker precedes it.
+    if !lead_marker {
         start = run_start;
     }
     let after = &text[run_end..];
@@ -274,13 +273,10 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
             chain.push("s2t".to_string());
         }
         // A lossy reader that met (trail, '<') consumed the '<' too: "?/P>" was "。</P>".
-        let mut end = region_end;
+        let end = region_end;
         if end_kind == End::LostTrail && restores_tag_open(&text[region_end..]) {
             recovered.push('<');
             chain.push("restore('<')".to_string());
-        }
-        if end_kind == End::LostTrail && after.starts_with('\u{FFFD}') {
-            end = region_end;
         }
         best = Some(Found {
             start: body[s].0.min(if lead_marker { start } else { usize::MAX }),
