@@ -88,11 +88,15 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> (Vec<Input>, Vec<(PathBuf,
             }),
             Ok(_) => {
                 let mut ob = ignore::overrides::OverrideBuilder::new(root);
-                for g in &opts.globs {
-                    let _ = ob.add(g);
-                }
-                for g in &opts.excludes {
-                    let _ = ob.add(&format!("!{g}"));
+                let globs = opts.globs.iter().map(|g| (g.clone(), g.clone()));
+                let excludes = opts.excludes.iter().map(|g| (format!("!{g}"), g.clone()));
+                for (pattern, given) in globs.chain(excludes) {
+                    if let Err(e) = ob.add(&pattern) {
+                        errors.push((
+                            root.clone(),
+                            io::Error::other(format!("glob `{given}`: {e}")),
+                        ));
+                    }
                 }
                 let mut wb = ignore::WalkBuilder::new(root);
                 wb.hidden(!opts.hidden)

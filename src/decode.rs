@@ -172,11 +172,6 @@ pub fn is_mixed(bytes: &[u8]) -> bool {
     false
 }
 
-/// Decodes UTF-8 that may contain malformed bytes.
-pub fn decode_utf8(bytes: &[u8]) -> Decoded<'_> {
-    decode(bytes, UTF_8)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,7 +88,6 @@ struct Unigrams {
     logp: Vec<f32>,
     counts: Vec<u32>,
     other: FxHashMap<char, (f32, u32)>,
-    total: f64,
 }
 
 const DENSE_START: u32 = 0x3400;
@@ -131,7 +130,6 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
         logp,
         counts,
         other,
-        total,
     }
 });
 
@@ -416,11 +414,6 @@ pub fn score_after(prev: Option<char>, text: &str) -> f32 {
 /// Sum of log-probabilities of `text`.
 pub fn score(text: &str) -> f32 {
     score_after(None, text)
-}
-
-/// The total count behind the Han unigram table (exposed for tests and reports).
-pub fn han_total() -> f64 {
-    UNIGRAMS.total
 }
 
 #[cfg(test)]

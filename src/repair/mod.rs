@@ -1,8 +1,9 @@
-//! The mojibake engine. Text → spans of unlikely characters (runs of non-ASCII text that
-//! contain something [`badness`] flags) → hypotheses, each a chain of inverse steps: a
+//! The mojibake engine. Text → candidate runs (non-ASCII runs whose suspicious characters
+//! [`badness`] finds dense enough) → hypotheses, each a chain of inverse steps: a
 //! single-layer [`channels`] channel (re-encode, decode), or a [`misaligned`] re-alignment
 //! with conversion inverses → scored by the language model in [`crate::model`] → applied
-//! only when the best beats the text as it stands by a named margin. Repeated to a fixed
+//! only when the best beats the text as it stands by a named margin (the document's
+//! dominant channel lowers it, text that is partly right raises it). Repeated to a fixed
 //! point, so double mojibake comes off layer by layer. Every replacement is a
 //! [`Step::Repaired`] record that [`crate::pipeline::replay`] can re-apply.
 
@@ -260,10 +261,9 @@ fn double_byte_extent(text: &str, start: usize, end: usize) -> usize {
         .peekable();
     let mut last = start;
     while let Some((i, c)) = it.next() {
-        let Some(lead) = channels::sloppy_1252_byte(c).filter(|&b| b >= 0x81) else {
+        if channels::sloppy_1252_byte(c).is_none_or(|b| b < 0x81) {
             break;
-        };
-        let _ = lead;
+        }
         match it.peek() {
             Some(&(j, t)) => match channels::sloppy_1252_byte(t) {
                 Some(b) if (0x40..=0xFE).contains(&b) && b != 0x7F => {

@@ -463,6 +463,11 @@ fn bad_arguments_are_clear_errors() {
     let (code, _, stderr) = out(mojifix().args(["-i", "--check", "x"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("choose one of"), "{stderr}");
+    let (code, _, stderr) = out(mojifix()
+        .args(["--check", "--glob", "["])
+        .arg(root().join("fixtures/text")));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("glob `[`: error parsing glob"), "{stderr}");
     let (code, _, stderr) = out(mojifix().args(["-i"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("-i cannot rewrite stdin"), "{stderr}");
