@@ -96,6 +96,10 @@ fn bench_repair(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
             b.iter(|| mojifix::repair::repair(black_box(t)))
         });
+        // The gate's scan alone: what clean text costs.
+        g.bench_with_input(BenchmarkId::new("gate", name), &text, |b, t| {
+            b.iter(|| mojifix::repair::badness::scan(black_box(t)))
+        });
     }
     g.finish();
 }

@@ -178,13 +178,10 @@ pub struct FileOutcome {
     pub original: Option<Vec<u8>>,
 }
 
-/// One processed chunk: (output, steps, changed, input length, output length).
-type ChunkResult = (Vec<u8>, Vec<Step>, bool, usize, usize);
-
 /// Inputs at least this large are streamed in chunks.
 pub const STREAM_THRESHOLD: u64 = 16 * 1024 * 1024;
 /// Target chunk size for streaming.
-pub const CHUNK: usize = 2 * 1024 * 1024;
+pub const CHUNK: usize = 1024 * 1024;
 
 /// Processing options beyond the pipeline config.
 #[derive(Debug, Clone)]
@@ -246,15 +243,15 @@ pub fn process_one(
     }
     let result = match &input.path {
         None => {
-            let stdin = io::stdin();
-            let mut lock = stdin.lock();
+            // The handles, not their locks: the reader and writer work on other threads
+            // than the one that started the stream.
+            let mut stdin = io::stdin();
             match opts.sink {
                 Sink::Stdout => {
-                    let stdout = io::stdout();
-                    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-                    stream(&mut lock, Some(&mut out), cfg, interrupted)
+                    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout());
+                    stream(&mut stdin, Some(&mut out), cfg, interrupted)
                 }
-                _ => stream(&mut lock, None::<&mut io::Sink>, cfg, interrupted),
+                _ => stream(&mut stdin, None::<&mut io::Sink>, cfg, interrupted),
             }
         }
         Some(path) => process_path(path, &input, cfg, opts, interrupted),
@@ -329,8 +326,7 @@ fn process_large(
     let mut file = fs::File::open(path).map_err(|e| io_err("reading", &e))?;
     match &opts.sink {
         Sink::Stdout => {
-            let stdout = io::stdout();
-            let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout());
             stream(&mut file, Some(&mut out), cfg, interrupted)
         }
         Sink::Check => stream(&mut file, None::<&mut io::Sink>, cfg, interrupted),
@@ -378,7 +374,7 @@ pub fn write_atomic(
     path: &Path,
     meta: &fs::Metadata,
     backup: Option<&str>,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
 ) -> io::Result<()> {
     let tmp = write_temp(path, write)?;
     tmp.as_file().sync_all()?;
@@ -397,7 +393,10 @@ pub fn write_atomic(
 }
 
 /// Writes a new file (for `-o`) through a temporary file in its directory.
-fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+fn write_new(
+    path: &Path,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
+) -> io::Result<()> {
     write_temp(path, write)?
         .persist(path)
         .map_err(|e| e.error)?;
@@ -408,7 +407,7 @@ fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
 /// `write` wrote. Dropped on error, which removes it.
 fn write_temp(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
 ) -> io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
@@ -429,7 +428,7 @@ fn write_temp(
 /// Streams `reader` through the pipeline in chunks cut at line ends, a few chunks processed
 /// in parallel at a time and written in order to `writer` (if any). The encoding is decided
 /// on the first chunk; later chunks that are not valid in it are decoded line by line.
-pub fn stream<R: Read, W: Write + ?Sized>(
+pub fn stream<R: Read + Send, W: Write + Send + ?Sized>(
     reader: &mut R,
     writer: Option<&mut W>,
     cfg: &Config,
@@ -438,18 +437,87 @@ pub fn stream<R: Read, W: Write + ?Sized>(
     stream_chunked(reader, writer, cfg, interrupted, CHUNK)
 }
 
+/// One processed chunk: its input buffer (written out when the output is the same bytes,
+/// then reused for reading), the output when it differs, and the records.
+struct ChunkOut {
+    input: Vec<u8>,
+    output: Option<Vec<u8>>,
+    steps: Vec<Step>,
+    changed: bool,
+    out_len: usize,
+}
+
+/// Cuts the input into chunks at safe boundaries, reusing the buffers of written chunks.
+struct Chunker<'r, R> {
+    reader: &'r mut R,
+    pending: Vec<u8>,
+    eof: bool,
+    chunk_size: usize,
+    spare: Vec<Vec<u8>>,
+}
+
+impl<R: Read> Chunker<'_, R> {
+    /// The next chunk, cut so that no character of `enc` is split; `None` at the end.
+    fn next(&mut self, enc: &'static encoding_rs::Encoding) -> io::Result<Option<Vec<u8>>> {
+        let size = self.chunk_size;
+        while !self.eof && self.pending.len() < size {
+            // Appends without zero-filling the buffer first. Reads up to the chunk size
+            // only, so what follows the cut (copied to the next chunk) is a partial line.
+            let want = size - self.pending.len();
+            self.pending.reserve(want);
+            if read_some(self.reader, &mut self.pending, want as u64)? == 0 {
+                self.eof = true;
+            }
+        }
+        if self.pending.is_empty() {
+            return Ok(None);
+        }
+        let cut = if self.eof {
+            self.pending.len()
+        } else {
+            safe_cut(&self.pending, enc)
+        };
+        let mut rest = self.spare.pop().unwrap_or_default();
+        rest.clear();
+        rest.extend_from_slice(&self.pending[cut..]);
+        self.pending.truncate(cut);
+        Ok(Some(std::mem::replace(&mut self.pending, rest)))
+    }
+
+    /// Up to `n` chunks.
+    fn batch(&mut self, enc: &'static encoding_rs::Encoding, n: usize) -> io::Result<Vec<Vec<u8>>> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match self.next(enc)? {
+                Some(c) => out.push(c),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// [`stream`] with a chosen target chunk size (tests use small chunks).
-pub fn stream_chunked<R: Read, W: Write + ?Sized>(
+///
+/// A three-stage pipeline: while one batch of chunks is processed in parallel, the output
+/// of the batch before it is written and the next batch is read, so reading and writing
+/// overlap the work. At most three batches of `2 × threads` chunks (capped at 16) are alive
+/// at once, which bounds memory whatever the input size.
+pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
     reader: &mut R,
     mut writer: Option<&mut W>,
     cfg: &Config,
     interrupted: &AtomicBool,
     chunk_size: usize,
 ) -> Result<FileOutcome, FileError> {
-    let in_flight = rayon::current_num_threads().max(1) * 2;
-    let mut pending: Vec<u8> = Vec::new();
-    let mut eof = false;
-    let mut det: Option<Detection> = None;
+    let in_flight = (rayon::current_num_threads() * 2).clamp(2, 16);
+    let mut chunker = Chunker {
+        reader,
+        pending: Vec::new(),
+        eof: false,
+        chunk_size,
+        spare: Vec::new(),
+    };
     let mut outcome = FileOutcome {
         detection: detect::utf8(),
         steps: Vec::new(),
@@ -459,86 +527,8 @@ pub fn stream_chunked<R: Read, W: Write + ?Sized>(
         output: None,
         original: None,
     };
-    let mut in_base = 0usize;
-    let mut text_base = 0usize;
-    while !eof || !pending.is_empty() {
-        if interrupted.load(Ordering::Relaxed) {
-            return Err(err("processing", "interrupted"));
-        }
-        // Fill up to `in_flight` chunks.
-        let mut chunks: Vec<Vec<u8>> = Vec::with_capacity(in_flight);
-        while chunks.len() < in_flight && (!eof || !pending.is_empty()) {
-            while !eof && pending.len() < chunk_size {
-                // Appends without zero-filling the buffer first.
-                let want = (chunk_size + chunk_size / 4 - pending.len()) as u64;
-                pending.reserve(want as usize);
-                let n = read_some(reader, &mut pending, want).map_err(|e| io_err("reading", &e))?;
-                if n == 0 {
-                    eof = true;
-                }
-            }
-            if pending.is_empty() {
-                break;
-            }
-            let enc = det.map_or(encoding_rs::UTF_8, |d| d.encoding);
-            let cut = if eof && pending.len() <= chunk_size {
-                pending.len()
-            } else {
-                safe_cut(&pending[..chunk_size.min(pending.len())], enc)
-            };
-            let rest = pending.split_off(cut);
-            chunks.push(std::mem::replace(&mut pending, rest));
-            if det.is_none() {
-                let d = detect::detect(&chunks[0], &cfg.hint);
-                outcome.detection = d;
-                det = Some(d);
-                if d.binary.is_some() {
-                    // Binary: pass it through untouched (a filter must not lose data).
-                    return pass_through(reader, writer, chunks, pending, outcome);
-                }
-            }
-        }
-        let d0 = det.expect("set on the first chunk");
-        let first_batch = in_base == 0;
-        let results: Vec<Result<ChunkResult, FileError>> = chunks
-            .par_iter()
-            .enumerate()
-            .map(|(i, chunk)| {
-                let d = if first_batch && i == 0 {
-                    d0
-                } else {
-                    Detection { bom_len: 0, ..d0 }
-                };
-                let out = pipeline::run_detected(chunk, cfg, &d).map_err(|e| err("encoding", e))?;
-                let text_len = out.output.len();
-                Ok((
-                    out.output.into_owned(),
-                    out.steps,
-                    out.changed,
-                    chunk.len(),
-                    text_len,
-                ))
-            })
-            .collect();
-        for r in results {
-            let (out, steps, changed, in_len, out_len) = r?;
-            outcome.changed |= changed;
-            outcome.bytes_in += in_len as u64;
-            outcome.bytes_out += out_len as u64;
-            for s in steps {
-                outcome.steps.push(shift(s, in_base, text_base));
-            }
-            if let Some(w) = writer.as_deref_mut() {
-                w.write_all(&out).map_err(|e| io_err("writing", &e))?;
-            }
-            in_base += in_len;
-            text_base += out_len;
-        }
-    }
-    if let Some(w) = writer {
-        w.flush().map_err(|e| io_err("writing", &e))?;
-    }
-    if det.is_none() {
+    let read_err = |e: io::Error| io_err("reading", &e);
+    let Some(first) = chunker.next(encoding_rs::UTF_8).map_err(read_err)? else {
         // Empty input.
         outcome.steps.push(Step::Decoded {
             encoding: "UTF-8",
@@ -547,6 +537,80 @@ pub fn stream_chunked<R: Read, W: Write + ?Sized>(
             malformed_at: Vec::new(),
             legacy_lines: 0,
         });
+        return Ok(outcome);
+    };
+    let det = detect::detect(&first, &cfg.hint);
+    outcome.detection = det;
+    if det.binary.is_some() {
+        // Binary: pass it through untouched (a filter must not lose data).
+        let pending = std::mem::take(&mut chunker.pending);
+        return pass_through(chunker.reader, writer, vec![first], pending, outcome);
+    }
+    let enc = det.encoding;
+    let later = Detection { bom_len: 0, ..det };
+    let mut batch = vec![first];
+    batch.extend(chunker.batch(enc, in_flight - 1).map_err(read_err)?);
+    let mut first_batch = true;
+    let mut written: Vec<ChunkOut> = Vec::new();
+    let (mut in_base, mut text_base) = (0usize, 0usize);
+    loop {
+        if interrupted.load(Ordering::Relaxed) {
+            return Err(err("processing", "interrupted"));
+        }
+        if batch.is_empty() && written.is_empty() {
+            break;
+        }
+        let keep_output = writer.is_some();
+        let (io_result, processed) = rayon::join(
+            || -> Result<Vec<Vec<u8>>, FileError> {
+                for c in written.drain(..) {
+                    outcome.changed |= c.changed;
+                    outcome.bytes_in += c.input.len() as u64;
+                    outcome.bytes_out += c.out_len as u64;
+                    let in_len = c.input.len();
+                    for s in c.steps {
+                        outcome.steps.push(shift(s, in_base, text_base));
+                    }
+                    if let Some(w) = writer.as_deref_mut() {
+                        let bytes = c.output.as_deref().unwrap_or(&c.input);
+                        w.write_all(bytes).map_err(|e| io_err("writing", &e))?;
+                    }
+                    in_base += in_len;
+                    text_base += c.out_len;
+                    chunker.spare.push(c.input);
+                }
+                chunker.batch(enc, in_flight).map_err(read_err)
+            },
+            || -> Result<Vec<ChunkOut>, FileError> {
+                batch
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, input)| {
+                        let d = if first_batch && i == 0 { &det } else { &later };
+                        let out = pipeline::run_detected(&input, cfg, d)
+                            .map_err(|e| err("encoding", e))?;
+                        let out_len = out.output.len();
+                        let output = match out.output {
+                            std::borrow::Cow::Owned(v) if keep_output => Some(v),
+                            _ => None,
+                        };
+                        Ok(ChunkOut {
+                            output,
+                            steps: out.steps,
+                            changed: out.changed,
+                            out_len,
+                            input,
+                        })
+                    })
+                    .collect()
+            },
+        );
+        batch = io_result?;
+        written = processed?;
+        first_batch = false;
+    }
+    if let Some(w) = writer {
+        w.flush().map_err(|e| io_err("writing", &e))?;
     }
     merge_decoded(&mut outcome.steps);
     Ok(outcome)

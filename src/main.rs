@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc keeps freed chunk buffers for reuse; the system allocator returns them to the
+/// kernel and pays page faults to get them back, a tenth of the time of a streamed file.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::args::Args::parse();
     let quiet = args.quiet;

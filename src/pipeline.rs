@@ -129,9 +129,11 @@ pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Resul
             encoding: cfg.to.name(),
         });
     }
+    // Output that still borrows the input body is the body: no need to compare bytes.
     let same = bytes.len() == bom.len() + encoded.len()
         && bytes.starts_with(bom)
-        && bytes[bom.len()..] == *encoded;
+        && (std::ptr::eq(bytes[bom.len()..].as_ptr(), encoded.as_ptr())
+            || bytes[bom.len()..] == *encoded);
     let output = if same {
         Cow::Borrowed(bytes)
     } else {
@@ -158,8 +160,15 @@ fn decode_body<'a>(
         return (decode::decode(body, enc), enc, det.source);
     }
     if enc == UTF_8 {
-        if Encoding::utf8_valid_up_to(body) == body.len() {
-            return (decode::decode(body, UTF_8), UTF_8, det.source);
+        // One validation, and the text borrows the input.
+        if let Some(text) = UTF_8.decode_without_bom_handling_and_without_replacement(body) {
+            let decoded = Decoded {
+                text,
+                malformed: 0,
+                malformed_at: Vec::new(),
+                legacy_lines: 0,
+            };
+            return (decoded, UTF_8, det.source);
         }
         // Mostly UTF-8 (or a later chunk of a stream that started as UTF-8): the lines that
         // are not damaged UTF-8 get an encoding of their own.

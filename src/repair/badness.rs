@@ -113,6 +113,7 @@ const LEVEL2: u8 = 2;
 const STRONG: u8 = 4;
 const CYRILLIC: u8 = 8;
 const CYRILLIC_LEAD: u8 = 16;
+const MARKER: u8 = 32;
 
 static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
     let mut t = Box::new([0u8; 0x10000]);
@@ -136,7 +137,22 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
         if is_level2(c) {
             f |= LEVEL2;
         }
+        if matches!(c, '锟' | '烫' | '屯') {
+            f |= MARKER;
+        }
         *slot = f;
+    }
+    t
+});
+
+/// One bit per BMP code point: set when its [`CLASS_BMP`] flags are not all zero. An
+/// eighth of the size, so the clean-text loop's look-ups stay in the L1 cache.
+static FLAGGED_BMP: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+    let mut t = Box::new([0u64; 1024]);
+    for (cp, &f) in CLASS_BMP.iter().enumerate() {
+        if f != 0 {
+            t[cp >> 6] |= 1 << (cp & 63);
+        }
     }
     t
 });
@@ -174,13 +190,30 @@ pub fn is_suspicious(c: char) -> bool {
 /// characters. A long clean sentence with one rare character is not a candidate, nor is a
 /// single accented letter in a word.
 pub fn suspicious_runs(text: &str) -> Vec<(usize, usize)> {
+    scan(text).runs
+}
+
+/// What one scan of the gate found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// The candidate runs ([`suspicious_runs`]).
+    pub runs: Vec<(usize, usize)>,
+    /// Whether the text holds a loss marker (`锟斤拷`, `烫烫`, `屯屯`); only then are they
+    /// counted and located.
+    pub markers: bool,
+}
+
+/// [`suspicious_runs`] and the loss-marker hint in one pass.
+pub fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let table: &[u8; 0x10000] = &CLASS_BMP;
+    let flagged: &[u64; 1024] = &FLAGGED_BMP;
+    let mut out = Scan::default();
     let mut i = 0;
     while i < bytes.len() {
         // Skip ASCII eight bytes at a time.
-        if i + 8 <= bytes.len() {
-            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        if let Some(w) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
             if w & 0x8080_8080_8080_8080 == 0 {
                 i += 8;
                 continue;
@@ -191,36 +224,47 @@ pub fn suspicious_runs(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let start = i;
-        let (mut chars, mut susp, mut strong, mut cyr_lead, mut cyr) =
-            (0usize, 0usize, false, 0usize, 0usize);
-        let mut level2 = 0usize;
-        let table: &[u8; 0x10000] = &CLASS_BMP;
-        while i < bytes.len() && bytes[i] >= 0x80 {
-            let b0 = bytes[i];
-            // Three-byte characters (all of CJK) decoded inline: the hot path of clean text.
-            let (f, len) = if (0xE0..0xF0).contains(&b0) && i + 2 < bytes.len() {
-                let cp = ((b0 as u32 & 0x0F) << 12)
-                    | ((bytes[i + 1] as u32 & 0x3F) << 6)
-                    | (bytes[i + 2] as u32 & 0x3F);
-                (table[cp as u16 as usize], 3)
-            } else {
-                let (c, len) = decode_at(bytes, i);
-                (class(c), len)
+        let (mut chars, mut susp, mut level2, mut cyr, mut cyr_lead) = (0usize, 0, 0, 0, 0);
+        let mut any = 0u8;
+        loop {
+            // The hot path of clean text: three-byte characters (all of CJK) whose flags
+            // are all zero, in a loop of their own.
+            let clean_end = skip_clean_cjk(bytes, i, flagged);
+            chars += (clean_end - i) / 3;
+            i = clean_end;
+            let f = match bytes.get(i..i + 3) {
+                Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
+                    i += 3;
+                    table[cp3(b0, b1, b2)]
+                }
+                _ => match bytes.get(i) {
+                    Some(&b) if b >= 0x80 => {
+                        let (c, len) = decode_at(bytes, i);
+                        i += len;
+                        class(c)
+                    }
+                    _ => break,
+                },
             };
             chars += 1;
             if f != 0 {
-                level2 += usize::from(f & LEVEL2 != 0);
+                any |= f;
                 susp += usize::from(f & SUSPICIOUS != 0);
-                // Never in clean text: C1 controls and Private Use.
-                strong |= f & STRONG != 0;
+                level2 += usize::from(f & LEVEL2 != 0);
                 cyr += usize::from(f & CYRILLIC != 0);
                 cyr_lead += usize::from(f & CYRILLIC_LEAD != 0);
             }
-            i += len;
+        }
+        if any & MARKER != 0 && !out.markers {
+            let run = &bytes[start..i];
+            out.markers = crate::repair::lossy::MARKERS
+                .iter()
+                .any(|(pat, _)| memchr::memmem::find(run, pat.as_bytes()).is_some());
         }
         let keep = if susp == 0 {
             false
-        } else if strong {
+        } else if any & STRONG != 0 {
+            // Never in clean text: C1 controls and Private Use.
             true
         } else if cyr == chars {
             // A Cyrillic word: mojibake only if nearly half of it is Р/С/Г/В/в (the UTF-8
@@ -241,10 +285,53 @@ pub fn suspicious_runs(text: &str) -> Vec<(usize, usize)> {
             susp * 4 >= chars || (susp >= 2 && chars <= 12) || (susp + level2) * 3 >= chars
         };
         if keep {
-            out.push((start, i));
+            out.runs.push((start, i));
         }
     }
     out
+}
+
+/// The code point of a three-byte UTF-8 sequence.
+#[inline(always)]
+fn cp3(b0: u8, b1: u8, b2: u8) -> usize {
+    ((b0 as usize & 0x0F) << 12) | ((b1 as usize & 0x3F) << 6) | (b2 as usize & 0x3F)
+}
+
+/// From `i`, past the three-byte characters whose flags are all zero; returns where the
+/// first other character (or the end) is.
+#[inline(always)]
+fn skip_clean_cjk(bytes: &[u8], mut i: usize, table: &[u64; 1024]) -> usize {
+    let flagged = |cp: usize| table[cp >> 6] & (1 << (cp & 63));
+    // Four, then two at a time while there is room: the look-ups overlap.
+    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11]) = bytes.get(i..i + 12) {
+        if (b0 & b3 & b6 & b9) & 0xF0 != 0xE0
+            || (b0 | b3 | b6 | b9) & 0xF0 != 0xE0
+            || flagged(cp3(b0, b1, b2))
+                | flagged(cp3(b3, b4, b5))
+                | flagged(cp3(b6, b7, b8))
+                | flagged(cp3(b9, b10, b11))
+                != 0
+        {
+            break;
+        }
+        i += 12;
+    }
+    while let Some(&[b0, b1, b2, b3, b4, b5]) = bytes.get(i..i + 6) {
+        if (b0 & b3) & 0xF0 != 0xE0
+            || (b0 | b3) & 0xF0 != 0xE0
+            || flagged(cp3(b0, b1, b2)) | flagged(cp3(b3, b4, b5)) != 0
+        {
+            break;
+        }
+        i += 6;
+    }
+    while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+        if b0 & 0xF0 != 0xE0 || flagged(cp3(b0, b1, b2)) != 0 {
+            break;
+        }
+        i += 3;
+    }
+    i
 }
 
 #[inline]

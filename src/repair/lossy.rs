@@ -4,7 +4,8 @@
 
 use crate::step::{note_position, Step};
 
-const MARKERS: &[(&str, &str)] = &[("锟斤拷", "锟斤拷"), ("烫烫", "烫烫"), ("屯屯", "屯屯")];
+pub(crate) const MARKERS: &[(&str, &str)] =
+    &[("锟斤拷", "锟斤拷"), ("烫烫", "烫烫"), ("屯屯", "屯屯")];
 
 /// Appends a [`Step::LossMarked`] for each kind of marker found in `text`.
 pub fn report_markers(text: &str, steps: &mut Vec<Step>) {
@@ -12,7 +13,8 @@ pub fn report_markers(text: &str, steps: &mut Vec<Step>) {
         let mut count = 0;
         let mut at = Vec::new();
         let mut from = 0;
-        while let Some(i) = text[from..].find(pat) {
+        let finder = memchr::memmem::Finder::new(pat);
+        while let Some(i) = finder.find(&text.as_bytes()[from..]) {
             let pos = from + i;
             count += 1;
             note_position(&mut at, pos);

@@ -9,7 +9,7 @@
 
 pub mod badness;
 pub mod channels;
-mod lossy;
+pub(crate) mod lossy;
 pub mod misaligned;
 
 use std::borrow::Cow;
@@ -47,17 +47,27 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     if text.is_ascii() {
         return (Cow::Borrowed(text), steps);
     }
+    let first = badness::scan(text);
+    let mut maybe_markers = first.markers;
+    let mut runs = Some(first.runs);
     let mut cur: Cow<str> = Cow::Borrowed(text);
     for _ in 0..MAX_PASSES {
         let before = steps.len();
-        if let Some(next) = pass(&cur, &mut steps) {
+        let candidates = runs
+            .take()
+            .unwrap_or_else(|| badness::suspicious_runs(&cur));
+        if let Some(next) = pass(&cur, &candidates, &mut steps) {
             cur = Cow::Owned(next);
+            // A repair can make a marker (`锟斤拷` is U+FFFD read as GBK).
+            maybe_markers = true;
         }
         if steps.len() == before {
             break;
         }
     }
-    lossy::report_markers(&cur, &mut steps);
+    if maybe_markers {
+        lossy::report_markers(&cur, &mut steps);
+    }
     (cur, steps)
 }
 
@@ -65,12 +75,11 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
 /// candidate fixes; then the channel that alone explains the most text (the document's
 /// channel: a document is almost always garbled one way) is preferred, which settles short
 /// runs whose own evidence is thin (`Рё` is `и` in a page of UTF-8 read as windows-1251).
-fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
+fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Option<String> {
     let mut runs: Vec<Vec<Fix>> = Vec::new();
     let mut unexplained_latin = 0usize;
     let mut unexplained_runs: Vec<(usize, usize)> = Vec::new();
-    let candidates = badness::suspicious_runs(text);
-    for &(run_start, run_end) in &candidates {
+    for &(run_start, run_end) in candidates {
         let fixes = candidate_fixes(
             text,
             run_start,
@@ -88,7 +97,7 @@ fn pass(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     // text between candidate runs and in runs no sequence reading explains.
     if runs.iter().flatten().any(|f| f.sequence) {
         let mut last_end = 0;
-        for &(a, b) in &candidates {
+        for &(a, b) in candidates {
             unexplained_latin += count_latin(&text[last_end..a]);
             last_end = b;
         }
