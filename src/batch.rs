@@ -590,10 +590,9 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
                         let out = pipeline::run_detected(&input, cfg, d)
                             .map_err(|e| err("encoding", e))?;
                         let out_len = out.output.len();
-                        let output = match out.output {
-                            std::borrow::Cow::Owned(v) if keep_output => Some(v),
-                            _ => None,
-                        };
+                        // Unchanged output is the input; changed output may still borrow
+                        // part of it (a stripped BOM), so it is made owned.
+                        let output = (keep_output && out.changed).then(|| out.output.into_owned());
                         Ok(ChunkOut {
                             output,
                             steps: out.steps,

@@ -123,12 +123,18 @@ pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Resul
         BomMode::Keep if had_utf8_bom && cfg.to == UTF_8 => crate::encode::bom(UTF_8),
         BomMode::Keep => b"",
     };
-    let encoded = crate::encode::encode(&text, cfg.to)?;
-    if cfg.to != UTF_8 {
+    // UTF-8 output is the text itself: owned text moves into the output without a copy.
+    let encoded: Cow<'a, [u8]> = if cfg.to == UTF_8 {
+        match text {
+            Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
+            Cow::Owned(t) => Cow::Owned(t.into_bytes()),
+        }
+    } else {
         steps.push(Step::Encoded {
             encoding: cfg.to.name(),
         });
-    }
+        Cow::Owned(crate::encode::encode(&text, cfg.to)?.into_owned())
+    };
     // Output that still borrows the input body is the body: no need to compare bytes.
     let same = bytes.len() == bom.len() + encoded.len()
         && bytes.starts_with(bom)
@@ -136,6 +142,8 @@ pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Resul
             || bytes[bom.len()..] == *encoded);
     let output = if same {
         Cow::Borrowed(bytes)
+    } else if bom.is_empty() {
+        encoded
     } else {
         let mut v = Vec::with_capacity(bom.len() + encoded.len());
         v.extend_from_slice(bom);

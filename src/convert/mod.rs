@@ -165,11 +165,13 @@ impl Converter {
                 while i < text.len() {
                     let c = text[i..].chars().next().expect("in bounds");
                     if user.starts_key(c) {
-                        if let Some((end, value)) = user.match_at(text, i, text.len()) {
+                        if let Some(trie::Match { end, value, same }) =
+                            user.match_at(text, i, text.len())
+                        {
                             let before = self.convert_plain(&text[last..i], &mut changes);
                             out.push_str(&before);
                             out.push_str(value);
-                            if value != &text[i..end] {
+                            if !same {
                                 changes.phrases += 1;
                                 changes.chars += text[i..end].chars().count();
                                 crate::step::note_position(&mut changes.at, i);
@@ -255,7 +257,7 @@ fn segments(seg: &Level, text: &str) -> Vec<(usize, usize)> {
     while i < text.len() {
         let c = text[i..].chars().next().expect("in bounds");
         if seg.starts_key(c) {
-            if let Some((end, _)) = seg.match_at(text, i, text.len()) {
+            if let Some(trie::Match { end, .. }) = seg.match_at(text, i, text.len()) {
                 if run_start < i {
                     out.push((run_start, i));
                 }

@@ -18,24 +18,83 @@ struct Node {
     has_children: bool,
 }
 
-/// `root_fast` values: no key starts with the character…
+/// What matching the character alone gives ([`Root::action`]): nothing (no key is the
+/// character, or it maps to itself)…
 const NO_KEY: u32 = 0;
-/// …a longer key may start here, walk the trie…
-const WALK: u32 = 1;
-/// …or the character is a key of its own and nothing longer: `LEAF + term index`.
-const LEAF: u32 = 2;
+/// …a one-character value: `CHAR + value`…
+const CHAR: u32 = 2;
+/// …or a longer value: `TERM + term index`.
+const TERM: u32 = 0x0020_0000;
+/// Set in [`Root::action`] when longer keys start with the character: the trie must be
+/// walked, and the rest of the action is the answer when the walk ends at once.
+const WALK: u32 = 0x8000_0000;
+
+/// The root of the trie for one BMP character: the common case in one read.
+#[derive(Clone, Copy, Default)]
+struct Root {
+    action: u32,
+    /// The trie node (0: no key starts with the character).
+    node: u32,
+}
+
+/// The first bytes at which [`Level::convert_range`] must look closer: the lead bytes of
+/// every key's first character, plus the lead of the ideographic description characters
+/// (an IDS is copied whole, so its components are never converted). When there are at
+/// most three, the scan jumps between them with memchr.
+#[derive(Clone, Copy)]
+enum Stops {
+    Every,
+    Jump1(u8),
+    Jump2(u8, u8),
+    Jump3(u8, u8, u8),
+}
+
+/// The lead byte of U+2FF0–U+2FFF (IDS operators).
+const IDS_LEAD: u8 = 0xE2;
 
 /// A compiled dictionary group.
 pub struct Level {
-    /// Per BMP code point: NO_KEY, WALK or LEAF + term (the common case in one read).
-    root_fast: Vec<u32>,
-    /// Per term: the value equals the key (a mapping that changes nothing).
-    identity: Vec<bool>,
-    root_dense: Vec<u32>,
+    /// Per BMP code point.
+    roots: Vec<Root>,
+    stops: Stops,
     root_astral: FxHashMap<u32, u32>,
     edges: FxHashMap<(u32, u32), u32>,
     nodes: Vec<Node>,
-    terms: Vec<(u8, &'static str)>,
+    terms: Vec<Term>,
+    /// A one-hash Bloom filter over `edges`: most walks end at their second character,
+    /// and a bit read settles that without the hash-table probe.
+    edge_bits: Vec<u64>,
+}
+
+/// The value one dictionary gives a key.
+#[derive(Clone, Copy)]
+struct Term {
+    /// Which dictionary of the group (lower wins).
+    map: u8,
+    /// The value equals the key: a match that changes nothing.
+    same: bool,
+    value: &'static str,
+}
+
+/// A match: where the key ends, its value, and whether the value equals the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    /// Byte offset just past the key.
+    pub end: usize,
+    /// The value.
+    pub value: &'static str,
+    /// The value equals the key.
+    pub same: bool,
+}
+
+/// Bits in [`Level::edge_bits`] (128 KiB): about one in twenty probes of a large
+/// dictionary is a false positive.
+const EDGE_BITS_LOG2: u32 = 20;
+
+#[inline]
+fn edge_bit(node: u32, cp: u32) -> usize {
+    let h = ((u64::from(node) << 21) | u64::from(cp)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - EDGE_BITS_LOG2)) as usize
 }
 
 /// What a conversion pass changed.
@@ -57,7 +116,7 @@ impl Level {
         let mut root_astral = FxHashMap::default();
         let mut edges: FxHashMap<(u32, u32), u32> = FxHashMap::default();
         let mut has_children = vec![false];
-        let mut node_terms: Vec<Vec<(u8, &'static str)>> = vec![Vec::new()];
+        let mut node_terms: Vec<Vec<Term>> = vec![Vec::new()];
         for (m, map) in maps.iter().enumerate() {
             for &(key, value) in map {
                 let mut node = 0u32;
@@ -94,26 +153,18 @@ impl Level {
                 }
                 if node != 0 {
                     let terms = &mut node_terms[node as usize];
-                    if !terms.iter().any(|&(mm, _)| mm as usize == m) {
-                        terms.push((m as u8, value));
+                    if !terms.iter().any(|t| t.map as usize == m) {
+                        terms.push(Term {
+                            map: m as u8,
+                            same: key == value,
+                            value,
+                        });
                     }
                 }
             }
         }
         let mut nodes = Vec::with_capacity(node_terms.len());
         let mut terms = Vec::new();
-        let mut root_fast = vec![NO_KEY; 0x10000];
-        for (cp, &node) in root_dense.iter().enumerate() {
-            if node != 0 {
-                let n = node as usize;
-                root_fast[cp] = if !has_children[n] && node_terms[n].len() == 1 {
-                    // Filled in below, once the term's index is known.
-                    LEAF
-                } else {
-                    WALK
-                };
-            }
-        }
         for (i, t) in node_terms.into_iter().enumerate() {
             nodes.push(Node {
                 term_start: terms.len() as u32,
@@ -122,33 +173,64 @@ impl Level {
             });
             terms.extend(t);
         }
-        for (cp, slot) in root_fast.iter_mut().enumerate() {
-            if *slot == LEAF {
-                *slot = LEAF + nodes[root_dense[cp] as usize].term_start;
+        let roots: Vec<Root> = root_dense
+            .iter()
+            .map(|&node| {
+                if node == 0 {
+                    return Root::default();
+                }
+                let n = nodes[node as usize];
+                let own = &terms[n.term_start as usize..][..n.term_len as usize];
+                // The character alone: the first dictionary's value, if any has one.
+                let alone = match own.iter().enumerate().min_by_key(|(_, t)| t.map) {
+                    None => NO_KEY,
+                    // Mapped to itself: copying the character is the same as matching it.
+                    Some((_, t)) if t.same => NO_KEY,
+                    Some((k, t)) => {
+                        let mut one = t.value.chars();
+                        match (one.next(), one.next()) {
+                            (Some(v), None) => CHAR + v as u32,
+                            _ => TERM + n.term_start + k as u32,
+                        }
+                    }
+                };
+                Root {
+                    action: if n.has_children { WALK | alone } else { alone },
+                    node,
+                }
+            })
+            .collect();
+        let mut leads = [false; 256];
+        leads[IDS_LEAD as usize] = true;
+        for (cp, &node) in root_dense.iter().enumerate() {
+            if node != 0 {
+                let c = char::from_u32(cp as u32).unwrap_or('\0');
+                leads[c.encode_utf8(&mut [0; 4]).as_bytes()[0] as usize] = true;
             }
         }
-        let identity = {
-            // A term's key is the path to its node; only single-character keys are checked
-            // here, the fast path's case.
-            let mut id = vec![false; terms.len()];
-            for (cp, &f) in root_fast.iter().enumerate() {
-                if f >= LEAF {
-                    let t = (f - LEAF) as usize;
-                    let mut buf = [0u8; 4];
-                    id[t] = char::from_u32(cp as u32)
-                        .is_some_and(|c| terms[t].1 == c.encode_utf8(&mut buf));
-                }
-            }
-            id
+        for &cp in root_astral.keys() {
+            leads[0xF0 | (cp >> 18) as usize] = true;
+        }
+        let set: Vec<u8> = (0..=255u8).filter(|&b| leads[b as usize]).collect();
+        let stops = match *set.as_slice() {
+            [a] => Stops::Jump1(a),
+            [a, b] => Stops::Jump2(a, b),
+            [a, b, c] => Stops::Jump3(a, b, c),
+            _ => Stops::Every,
         };
+        let mut edge_bits = vec![0u64; 1 << (EDGE_BITS_LOG2 - 6)];
+        for &(node, cp) in edges.keys() {
+            let b = edge_bit(node, cp);
+            edge_bits[b >> 6] |= 1 << (b & 63);
+        }
         Level {
-            root_fast,
-            identity,
-            root_dense,
+            roots,
+            stops,
             root_astral,
             edges,
             nodes,
             terms,
+            edge_bits,
         }
     }
 
@@ -156,10 +238,17 @@ impl Level {
     fn root(&self, c: char) -> u32 {
         let cp = c as u32;
         if cp < 0x10000 {
-            self.root_dense[cp as usize]
+            self.roots[cp as usize].node
         } else {
             self.root_astral.get(&cp).copied().unwrap_or(0)
         }
+    }
+
+    /// False when no key continues from `node` with `c`; true when one may.
+    #[inline]
+    fn may_have_edge(&self, node: u32, c: char) -> bool {
+        let b = edge_bit(node, c as u32);
+        self.edge_bits[b >> 6] & (1 << (b & 63)) != 0
     }
 
     /// Whether some key starts with `c`.
@@ -168,8 +257,8 @@ impl Level {
         self.root(c) != 0
     }
 
-    /// OpenCC's prefix match at `text[at..end]`: (end of the key, value).
-    pub fn match_at(&self, text: &str, at: usize, end: usize) -> Option<(usize, &'static str)> {
+    /// OpenCC's prefix match at `text[at..end]`.
+    pub fn match_at(&self, text: &str, at: usize, end: usize) -> Option<Match> {
         let mut chars = text[at..end].char_indices();
         let (_, c0) = chars.next()?;
         let mut node = self.root(c0);
@@ -178,21 +267,35 @@ impl Level {
         }
         let mut pos = at + c0.len_utf8();
         let first = self.nodes[node as usize];
+        let found = |t: &Term, end: usize| Match {
+            end,
+            value: t.value,
+            same: t.same,
+        };
         if !first.has_children && first.term_len == 1 {
-            return Some((pos, self.terms[first.term_start as usize].1));
+            return Some(found(&self.terms[first.term_start as usize], pos));
         }
-        let mut best: [Option<(usize, &'static str)>; MAX_MAPS] = [None; MAX_MAPS];
+        // The answer is the longest match of the first dictionary that has any: keep the
+        // lowest dictionary seen so far and its latest (longest) match.
+        let mut best: Option<Match> = None;
+        let mut best_map = u8::MAX;
         loop {
             let n = self.nodes[node as usize];
-            for &(m, v) in
+            for t in
                 &self.terms[n.term_start as usize..(n.term_start as usize + n.term_len as usize)]
             {
-                best[m as usize] = Some((pos, v));
+                if t.map <= best_map {
+                    best_map = t.map;
+                    best = Some(found(t, pos));
+                }
             }
             if !n.has_children {
                 break;
             }
             let Some((_, c)) = chars.next() else { break };
+            if !self.may_have_edge(node, c) {
+                break;
+            }
             match self.edges.get(&(node, c as u32)) {
                 Some(&next) => {
                     node = next;
@@ -201,7 +304,21 @@ impl Level {
                 None => break,
             }
         }
-        best.into_iter().flatten().next()
+        best
+    }
+
+    /// The next position at or after `i` (and before `end`) whose byte is a stop; `end`
+    /// when there is none.
+    #[inline]
+    fn next_stop(&self, bytes: &[u8], i: usize, end: usize) -> usize {
+        let hay = &bytes[i..end];
+        let found = match self.stops {
+            Stops::Every => return i,
+            Stops::Jump1(a) => memchr::memchr(a, hay),
+            Stops::Jump2(a, b) => memchr::memchr2(a, b, hay),
+            Stops::Jump3(a, b, c) => memchr::memchr3(a, b, c, hay),
+        };
+        found.map_or(end, |k| i + k)
     }
 
     /// Converts `text[start..end]`, appending to `out` only once something changes:
@@ -219,38 +336,73 @@ impl Level {
         let mut i = start;
         let mut copied = start; // text[copied..i] not yet appended
         let mut started = false;
+        // Appends `text[copied..at]` then `value`, and counts the change.
+        let mut replace =
+            |out: &mut String, copied: &mut usize, at: usize, key_end: usize, value: Value| {
+                if !started {
+                    out.reserve(end - start + (end - start) / 8);
+                    started = true;
+                }
+                if *copied < at {
+                    out.push_str(&text[*copied..at]);
+                }
+                match value {
+                    Value::Char(c) => out.push(c),
+                    Value::Str(v) => out.push_str(v),
+                }
+                *copied = key_end;
+                changes.phrases += 1;
+                changes.chars += match value {
+                    Value::Char(_) => 1,
+                    Value::Str(_) => text[at..key_end].chars().count(),
+                };
+                crate::step::note_position(&mut changes.at, offset + at);
+            };
         while i < end {
+            i = self.next_stop(bytes, i, end);
+            if i >= end {
+                break;
+            }
             let b = bytes[i];
             if b < 0x80 {
-                if self.root_dense[b as usize] == 0 {
+                if self.roots[b as usize].node == 0 {
                     i += 1;
                     continue;
                 }
             } else {
-                // Decode one scalar value; `text` is valid UTF-8.
-                let (c, len) = decode_at(bytes, i);
+                // Decode one scalar value (`text` is valid UTF-8); three-byte characters, all
+                // of CJK, inline.
+                let (c, len) = match bytes.get(i..i + 3) {
+                    Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
+                        let cp = ((b0 as u32 & 0x0F) << 12)
+                            | ((b1 as u32 & 0x3F) << 6)
+                            | (b2 as u32 & 0x3F);
+                        (char::from_u32(cp).unwrap_or('\u{FFFD}'), 3)
+                    }
+                    _ => decode_at(bytes, i),
+                };
                 let cp = c as u32;
                 if cp < 0x10000 {
-                    let f = self.root_fast[cp as usize];
-                    if f == NO_KEY {
-                        i += len + ids_extra(text, i, c, end);
-                        continue;
-                    }
-                    if f >= LEAF {
-                        // A one-character key and nothing longer: no walk, no comparison.
-                        let t = (f - LEAF) as usize;
-                        if !self.identity[t] {
-                            if !started {
-                                out.reserve(end - start + (end - start) / 8);
-                                started = true;
-                            }
-                            out.push_str(&text[copied..i]);
-                            out.push_str(self.terms[t].1);
-                            copied = i + len;
-                            changes.phrases += 1;
-                            changes.chars += 1;
-                            crate::step::note_position(&mut changes.at, offset + i);
+                    let root = self.roots[cp as usize];
+                    // Settled by the character alone: no longer key starts with it, or the
+                    // next character cannot continue one (the Bloom filter says so).
+                    let alone = root.action & WALK == 0
+                        || !text[i + len..end]
+                            .chars()
+                            .next()
+                            .is_some_and(|next| self.may_have_edge(root.node, next));
+                    if alone {
+                        let f = root.action & !WALK;
+                        if f == NO_KEY {
+                            i += len + ids_extra(text, i, c, end);
+                            continue;
                         }
+                        let value = if f >= TERM {
+                            Value::Str(self.terms[(f - TERM) as usize].value)
+                        } else {
+                            Value::Char(char::from_u32(f - CHAR).expect("stored from a char"))
+                        };
+                        replace(out, &mut copied, i, i + len, value);
                         i += len;
                         continue;
                     }
@@ -260,21 +412,11 @@ impl Level {
                 }
             }
             match self.match_at(text, i, end) {
-                Some((key_end, value)) => {
-                    let key = &text[i..key_end];
-                    if key != value {
-                        if !started {
-                            out.reserve(end - start + (end - start) / 8);
-                            started = true;
-                        }
-                        out.push_str(&text[copied..i]);
-                        out.push_str(value);
-                        copied = key_end;
-                        changes.phrases += 1;
-                        changes.chars += key.chars().count();
-                        crate::step::note_position(&mut changes.at, offset + i);
+                Some(m) => {
+                    if !m.same {
+                        replace(out, &mut copied, i, m.end, Value::Str(m.value));
                     }
-                    i = key_end;
+                    i = m.end;
                 }
                 None => {
                     let c = text[i..].chars().next().expect("in bounds");
@@ -287,6 +429,13 @@ impl Level {
         }
         started
     }
+}
+
+/// A match's value: one character (the fast path's common case) or a string.
+#[derive(Clone, Copy)]
+enum Value {
+    Char(char),
+    Str(&'static str),
 }
 
 #[inline]
