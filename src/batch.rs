@@ -195,6 +195,13 @@ pub struct Options {
 /// Processes all inputs in parallel; reports come back in input order. `interrupted` is
 /// checked before each file and each chunk: once set, nothing new starts and unfinished
 /// in-place writes are abandoned (their temporary files removed).
+///
+/// In-place rewrites of small files are committed a batch at a time: each file's new
+/// content goes to a temporary file beside it; once the whole batch is written, one
+/// filesystem sync makes every temporary durable, and only then are they renamed over the
+/// originals (and synced again). Syncing file by file costs a disk flush per file, which
+/// dominates a run over a tree of small files; the guarantee is the same, since nothing is
+/// renamed before its content is on disk.
 pub fn process_all(
     inputs: Vec<Input>,
     cfg: &Config,
@@ -202,14 +209,237 @@ pub fn process_all(
     interrupted: &AtomicBool,
     on_done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
-    inputs
-        .into_par_iter()
-        .map(|input| {
-            let report = process_one(input, cfg, opts, interrupted);
+    if !matches!(opts.sink, Sink::InPlace { .. }) {
+        return inputs
+            .into_par_iter()
+            .map(|input| {
+                let report = process_one(input, cfg, opts, interrupted);
+                on_done(&report);
+                report
+            })
+            .collect();
+    }
+    let mut reports = Vec::with_capacity(inputs.len());
+    let mut inputs = inputs.into_iter();
+    let mut written: Option<Vec<(FileReport, Option<Staged>)>> = None;
+    loop {
+        let batch: Vec<Input> = inputs.by_ref().take(COMMIT_BATCH).collect();
+        if batch.is_empty() && written.is_none() {
+            break;
+        }
+        // The batch written last is synced and renamed while this one is processed.
+        let (committed, staged) = rayon::join(
+            || written.take().map(|w| commit(w, interrupted)),
+            || {
+                batch
+                    .into_par_iter()
+                    .map(|input| stage_one(input, cfg, opts, interrupted))
+                    .collect::<Vec<_>>()
+            },
+        );
+        for report in committed.into_iter().flatten() {
             on_done(&report);
+            reports.push(report);
+        }
+        written = (!staged.is_empty()).then_some(staged);
+    }
+    reports
+}
+
+/// Files per in-place commit batch.
+const COMMIT_BATCH: usize = 1024;
+/// In-place rewrites of files below this size are staged for a batch commit; larger ones
+/// are written and synced on their own, so a batch never holds more than
+/// `COMMIT_BATCH × STAGE_LIMIT` bytes of temporary copies.
+const STAGE_LIMIT: u64 = 1024 * 1024;
+
+/// A rewritten file waiting for its batch commit: the temporary beside it (removed if
+/// dropped) holds the new content, with the original's permissions.
+struct Staged {
+    temp: tempfile::TempPath,
+    path: PathBuf,
+    backup: Option<String>,
+    /// The filesystem it is on (one sync per filesystem).
+    device: u64,
+}
+
+/// [`process_one`] for an in-place run: a small changed file's new content is written to a
+/// temporary file and returned for [`commit`] instead of being renamed into place.
+fn stage_one(
+    input: Input,
+    cfg: &Config,
+    opts: &Options,
+    interrupted: &AtomicBool,
+) -> (FileReport, Option<Staged>) {
+    let (Some(path), Sink::InPlace { backup }) = (&input.path, &opts.sink) else {
+        return (process_one(input, cfg, opts, interrupted), None);
+    };
+    let staged = (|| {
+        if interrupted.load(Ordering::Relaxed) {
+            return Err(err("processing", "interrupted"));
+        }
+        let meta = fs::metadata(path).map_err(|e| io_err("reading", &e))?;
+        if meta.len() >= STAGE_LIMIT {
+            return process_path(path, &input, cfg, opts, interrupted).map(|o| (o, None));
+        }
+        let bytes = fs::read(path).map_err(|e| io_err("reading", &e))?;
+        let out = pipeline::run(&bytes, cfg).map_err(|e| err("encoding", e))?;
+        let rewrite = out.changed && out.detection.binary.is_none();
+        let staged = if rewrite {
+            let tmp = write_temp(path, |w| w.write_all(&out.output))
+                .and_then(|tmp| {
+                    fs::set_permissions(tmp.path(), meta.permissions())?;
+                    Ok(tmp)
+                })
+                .map_err(|e| io_err("writing", &e))?;
+            Some(Staged {
+                temp: tmp.into_temp_path(),
+                path: path.clone(),
+                backup: backup.clone(),
+                device: device_of(&meta),
+            })
+        } else {
+            None
+        };
+        let outcome = FileOutcome {
+            detection: out.detection,
+            steps: out.steps,
+            changed: out.changed,
+            bytes_in: bytes.len() as u64,
+            bytes_out: out.output.len() as u64,
+            output: None,
+            original: None,
+        };
+        Ok((outcome, staged))
+    })();
+    match staged {
+        Ok((outcome, staged)) => (
+            FileReport {
+                input,
+                result: Ok(outcome),
+            },
+            staged,
+        ),
+        Err(e) => (
+            FileReport {
+                input,
+                result: Err(e),
+            },
+            None,
+        ),
+    }
+}
+
+/// Makes a batch of staged rewrites durable, then renames each over its original. If the
+/// sync fails or the run was interrupted, no file of the batch is replaced and every
+/// temporary file is removed.
+fn commit(staged: Vec<(FileReport, Option<Staged>)>, interrupted: &AtomicBool) -> Vec<FileReport> {
+    // One file per filesystem: its temporary now, its final name after the renames.
+    let mut devices: Vec<(u64, PathBuf, PathBuf)> = Vec::new();
+    for s in staged.iter().filter_map(|(_, s)| s.as_ref()) {
+        if !devices.iter().any(|d| d.0 == s.device) {
+            devices.push((s.device, s.temp.to_path_buf(), s.path.clone()));
+        }
+    }
+    let synced = if interrupted.load(Ordering::Relaxed) {
+        Err(err("processing", "interrupted"))
+    } else {
+        let temps: Vec<&Path> = devices.iter().map(|d| d.1.as_path()).collect();
+        sync_staged(&staged, &temps).map_err(|e| io_err("syncing", &e))
+    };
+    let mut renamed = false;
+    let reports = staged
+        .into_iter()
+        .map(|(mut report, s)| {
+            let Some(s) = s else { return report };
+            let result = match &synced {
+                Err(e) => Err(FileError {
+                    action: e.action,
+                    message: e.message.clone(),
+                    broken_pipe: false,
+                }),
+                Ok(()) => {
+                    renamed = true;
+                    replace_with(s).map_err(|e| io_err("writing", &e))
+                }
+            };
+            if let Err(e) = result {
+                report.result = Err(e);
+            }
             report
         })
-        .collect()
+        .collect();
+    if renamed {
+        // The renames themselves: best effort, the content is already safe either way.
+        let finals: Vec<&Path> = devices.iter().map(|d| d.2.as_path()).collect();
+        let _ = sync_filesystems(&finals);
+    }
+    reports
+}
+
+/// Backup (if asked) and rename: the last step of an in-place rewrite.
+fn replace_with(s: Staged) -> io::Result<()> {
+    if let Some(suffix) = &s.backup {
+        make_backup(&s.path, suffix)?;
+    }
+    s.temp.persist(&s.path).map_err(|e| e.error)
+}
+
+/// Keeps the original as `path + suffix` (a hard link, or a copy where links fail).
+fn make_backup(path: &Path, suffix: &str) -> io::Result<()> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    let backup_path = PathBuf::from(name);
+    let _ = fs::remove_file(&backup_path);
+    if fs::hard_link(path, &backup_path).is_err() {
+        fs::copy(path, &backup_path)?;
+    }
+    Ok(())
+}
+
+/// Puts every staged temporary file on disk: one `syncfs` per filesystem on Linux (`one_per_fs`
+/// names a file on each), one fsync per file (many at once) elsewhere.
+#[cfg(target_os = "linux")]
+fn sync_staged(_staged: &[(FileReport, Option<Staged>)], one_per_fs: &[&Path]) -> io::Result<()> {
+    sync_filesystems(one_per_fs)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_staged(staged: &[(FileReport, Option<Staged>)], _one_per_fs: &[&Path]) -> io::Result<()> {
+    staged
+        .par_iter()
+        .filter_map(|(_, s)| s.as_ref())
+        .try_for_each(|s| fs::File::open(&s.temp)?.sync_all())
+}
+
+/// Flushes the filesystem of each of `files`.
+#[cfg(target_os = "linux")]
+fn sync_filesystems(files: &[&Path]) -> io::Result<()> {
+    for f in files {
+        rustix::fs::syncfs(fs::File::open(f)?)?;
+    }
+    Ok(())
+}
+
+/// Flushes the directories of `files` (where their renames are recorded).
+#[cfg(not(target_os = "linux"))]
+fn sync_filesystems(files: &[&Path]) -> io::Result<()> {
+    for f in files {
+        if let Some(dir) = f.parent() {
+            fs::File::open(dir)?.sync_all()?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn device_of(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::dev(meta)
+}
+
+#[cfg(not(unix))]
+fn device_of(_meta: &fs::Metadata) -> u64 {
+    0
 }
 
 fn err(action: &'static str, e: impl std::fmt::Display) -> FileError {
@@ -380,13 +610,7 @@ pub fn write_atomic(
     tmp.as_file().sync_all()?;
     fs::set_permissions(tmp.path(), meta.permissions())?;
     if let Some(suffix) = backup {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let backup_path = PathBuf::from(name);
-        let _ = fs::remove_file(&backup_path);
-        if fs::hard_link(path, &backup_path).is_err() {
-            fs::copy(path, &backup_path)?;
-        }
+        make_backup(path, suffix)?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -232,22 +232,28 @@ fn guess(bytes: &[u8], hint: &Hint, valid_up_to: usize) -> Detection {
         .count();
     let candidates: &[&Encoding] = hint.lang.map_or(DEFAULT_CANDIDATES, Lang::candidates);
     let sample = cut_sample(&legacy_sample, LM_SAMPLE);
-    let mut ranked: Vec<(&'static Encoding, f32)> = candidates
-        .iter()
-        .copied()
-        .chain(std::iter::once(chardet_guess))
-        .filter(|e| hint.lang.is_none() || candidates.contains(e))
-        .map(|e| {
-            let bonus = if chardet_sure && e == chardet_guess {
-                CHARDET_BONUS
-            } else {
-                0.0
-            };
-            (e, legacy_score(sample, e) + bonus)
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    ranked.dedup_by(|a, b| a.0 == b.0);
+    // chardetng's guess first: it is usually the winner, and a good score early lets the
+    // hopeless readings be dropped part-way (only the best two scores are ever used).
+    let mut order: Vec<&'static Encoding> = Vec::with_capacity(candidates.len() + 1);
+    for e in std::iter::once(chardet_guess).chain(candidates.iter().copied()) {
+        if (hint.lang.is_none() || candidates.contains(&e)) && !order.contains(&e) {
+            order.push(e);
+        }
+    }
+    let mut ranked: Vec<(&'static Encoding, f32)> = Vec::with_capacity(order.len());
+    for e in order {
+        let bonus = if chardet_sure && e == chardet_guess {
+            CHARDET_BONUS
+        } else {
+            0.0
+        };
+        let floor = ranked.get(1).map_or(f32::NEG_INFINITY, |r| r.1) - bonus;
+        let (text, _) = e.decode_without_bom_handling(sample);
+        if let Some(score) = crate::model::score_above(&text, floor) {
+            ranked.push((e, score + bonus));
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        }
+    }
     let (best, best_score) = ranked[0];
     let runner = ranked.get(1).copied();
     let gap = runner.map_or(50.0, |(_, s)| best_score - s);

@@ -133,16 +133,42 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
     }
 });
 
-/// In-word bigram counts, loaded only when a Han pair is first scored.
-static BIGRAMS: LazyLock<FxHashMap<u64, u32>> = LazyLock::new(|| {
-    let mut map = FxHashMap::with_capacity_and_hasher(110_000, Default::default());
+/// In-word bigrams, loaded only when a Han pair is first scored: for each pair `ab` the
+/// log-probability of `b` after `a`, the bigram estimate interpolated with `b`'s unigram
+/// (worked out once here, not per look-up), and a one-hash Bloom filter over the pairs, so
+/// that the pairs garbled text is made of (almost never in the list) cost one bit read.
+struct Bigrams {
+    logp: FxHashMap<u64, f32>,
+    filter: Vec<u64>,
+}
+
+/// Bits in the bigram filter (128 KiB).
+const BIGRAM_FILTER_LOG2: u32 = 20;
+
+#[inline]
+fn bigram_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BIGRAM_FILTER_LOG2)) as usize
+}
+
+static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
+    let uni = &*UNIGRAMS;
+    let mut logp = FxHashMap::with_capacity_and_hasher(110_000, Default::default());
+    let mut filter = vec![0u64; 1 << (BIGRAM_FILTER_LOG2 - 6)];
     for (pair, n) in data_lines(BIGRAMS_TXT) {
         let mut it = pair.chars();
         if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
-            map.insert(pair_key(a, b), n);
+            let (_, count_a) = uni.get(a);
+            let (logp_b, _) = uni.get(b);
+            let cond = n as f64 / count_a.max(n) as f64;
+            let w = BIGRAM_WEIGHT as f64;
+            let mixed = w * cond + (1.0 - w) * (logp_b as f64).exp();
+            let key = pair_key(a, b);
+            logp.insert(key, mixed.ln() as f32);
+            let bit = bigram_bit(key);
+            filter[bit >> 6] |= 1 << (bit & 63);
         }
     }
-    map
+    Bigrams { logp, filter }
 });
 
 /// Traditional → Simplified for the BMP, one array read (0 = unchanged).
@@ -290,7 +316,7 @@ fn is_quote_or_bracket(c: char) -> bool {
 
 fn other_logp(prev: Option<char>, c: char) -> f32 {
     let cp = c as u32;
-    let prev_letter = prev.is_some_and(|p| p.is_alphabetic() && !is_han(p));
+    let prev_letter = || prev.is_some_and(|p| p.is_alphabetic() && !is_han(p));
     match cp {
         0x80..=0x9F => CONTROL,
         // The middle dot is CJK punctuation as often as Latin.
@@ -331,7 +357,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
                 } else {
                     ALPHA_CAPITAL
                 }
-            } else if same_script || (prev_letter && prev.is_some_and(|p| p.is_uppercase())) {
+            } else if same_script || (prev_letter() && prev.is_some_and(|p| p.is_uppercase())) {
                 ALPHA_IN_WORD
             } else {
                 ALPHA_OTHER
@@ -382,22 +408,37 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     let Some(p) = prev.filter(|&p| is_han(p)) else {
         return logp;
     };
-    let p = fold(p);
-    let Some(&pair) = BIGRAMS.get(&pair_key(p, c)) else {
+    let key = pair_key(fold(p), c);
+    let bigrams = &*BIGRAMS;
+    let bit = bigram_bit(key);
+    if bigrams.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
         return logp;
-    };
-    let (_, pc) = uni.get(p);
-    let cond = pair as f64 / pc.max(pair) as f64;
-    let mixed = BIGRAM_WEIGHT as f64 * cond + (1.0 - BIGRAM_WEIGHT as f64) * (logp as f64).exp();
-    mixed.ln() as f32
+    }
+    bigrams.logp.get(&key).copied().unwrap_or(logp)
 }
 
 /// Is `c` one of the 2,350 Hangul syllables of KS X 1001 (EUC-KR 0xB0A1–0xC8FE)?
 pub fn is_ks_x_1001_hangul(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let s = c.encode_utf8(&mut buf);
-    let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(s);
-    !unmappable && bytes.len() == 2 && (0xB0..=0xC8).contains(&bytes[0]) && bytes[1] >= 0xA1
+    /// One bit per syllable U+AC00–U+D7A3, from EUC-KR's own table.
+    static KS_X_1001: LazyLock<Vec<u64>> = LazyLock::new(|| {
+        let mut bits = vec![0u64; (0xD7A4 - 0xAC00) / 64 + 1];
+        for lead in 0xB0u8..=0xC8 {
+            for trail in 0xA1u8..=0xFE {
+                let pair = [lead, trail];
+                let (s, bad) = encoding_rs::EUC_KR.decode_without_bom_handling(&pair);
+                if let (false, Some(h)) = (bad, s.chars().next()) {
+                    if let Some(i) = (h as usize).checked_sub(0xAC00).filter(|&i| i < 11172) {
+                        bits[i / 64] |= 1 << (i % 64);
+                    }
+                }
+            }
+        }
+        bits
+    });
+    let Some(i) = (c as usize).checked_sub(0xAC00).filter(|&i| i < 11172) else {
+        return false;
+    };
+    KS_X_1001[i / 64] & (1 << (i % 64)) != 0
 }
 
 /// Sum of log-probabilities of `text`, with `prev` as the character before it.
@@ -414,6 +455,22 @@ pub fn score_after(prev: Option<char>, text: &str) -> f32 {
 /// Sum of log-probabilities of `text`.
 pub fn score(text: &str) -> f32 {
     score_after(None, text)
+}
+
+/// [`score`], given up (`None`) as soon as the sum falls below `floor`: every character's
+/// log-probability is negative, so the sum only goes down and a text that is already below
+/// the floor stays there. Lets a contest between readings drop the hopeless ones early.
+pub fn score_above(text: &str, floor: f32) -> Option<f32> {
+    let mut prev = None;
+    let mut sum = 0.0;
+    for (i, c) in text.chars().enumerate() {
+        sum += char_logp(prev, c);
+        prev = Some(c);
+        if i % 16 == 15 && sum < floor {
+            return None;
+        }
+    }
+    (sum >= floor).then_some(sum)
 }
 
 #[cfg(test)]
