@@ -316,7 +316,7 @@ fn is_quote_or_bracket(c: char) -> bool {
 
 fn other_logp(prev: Option<char>, c: char) -> f32 {
     let cp = c as u32;
-    let prev_letter = || prev.is_some_and(|p| p.is_alphabetic() && !is_han(p));
+    let prev_letter = || prev.is_some_and(|p| is_letter(p) && !is_han(p));
     match cp {
         0x80..=0x9F => CONTROL,
         // The middle dot is CJK punctuation as often as Latin.
@@ -330,11 +330,11 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0xC0..=0xFF => match prev {
             Some(p) if script_of(p) != 0 => ALPHA_MIXED_SCRIPT,
             Some(p) if p.is_ascii_alphabetic() => LATIN_IN_WORD,
-            Some(p) if (p as u32) >= 0x80 && p.is_alphabetic() && !is_han(p) => LATIN_ADJACENT,
+            Some(p) if (p as u32) >= 0x80 && is_letter(p) && !is_han(p) => LATIN_ADJACENT,
             _ => LATIN_IN_WORD - 1.0,
         },
         0x100..=0x17F if LATIN_EXT_COMMON.contains(c) => match prev {
-            Some(p) if p.is_alphabetic() && script_of(p) == 0 => LATIN_IN_WORD,
+            Some(p) if is_letter(p) && script_of(p) == 0 => LATIN_IN_WORD,
             _ => LATIN_IN_WORD - 1.0,
         },
         0x100..=0x17F => LATIN_EXT_RARE,
@@ -390,6 +390,19 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         _ if is_private_use(c) => PRIVATE_USE,
         0x1F300..=0x1FAFF | 0x2600..=0x27BF => EMOJI,
         _ => OTHER,
+    }
+}
+
+/// `char::is_alphabetic`, with the Latin-1, Greek and Cyrillic letters (what mojibake is
+/// made of) answered without the Unicode tables.
+#[inline]
+fn is_letter(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphabetic(),
+        0xC0..=0xFF => c != '×' && c != '÷',
+        0x80..=0xBF => c == 'ª' || c == 'µ' || c == 'º',
+        0x100..=0x17F | 0x410..=0x44F => true,
+        _ => c.is_alphabetic(),
     }
 }
 

@@ -37,6 +37,10 @@ const MIN_CJK_SHARE: f32 = 0.5;
 /// character of the garbled span: random garbage decodes into plausible-looking CJK more
 /// easily than Latin text does, so the bar is higher.
 const MIN_GAIN_PER_CHAR_CJK: f32 = 1.5;
+/// A UTF-8-through-windows-1252 reading with at least this many three-byte characters…
+const STRUCTURAL_MIN_CHARS: usize = 4;
+/// …and at least this margin (nats) is taken without trying the other channels.
+const STRUCTURAL_MARGIN: f32 = 30.0;
 /// Fixed-point iterations: three layers of mojibake is already extraordinary.
 const MAX_PASSES: usize = 4;
 
@@ -230,6 +234,24 @@ struct Fix {
 fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<Fix> {
     let class = SpanClass::of(&text[start..end]);
     let ctx = std::cell::OnceCell::new();
+    if class.latin && class.utf8_lead {
+        // UTF-8 read as windows-1252, settled by structure: a run whose bytes form valid
+        // three-byte sequences again and again, and read far better so, is that and
+        // nothing else (a double-byte reading of the same bytes cannot beat it; chance
+        // makes a valid three-byte sequence one time in thousands).
+        let utf8 = &CHANNELS[0];
+        debug_assert_eq!(utf8.name, "utf8_as_cp1252");
+        if let Some(f) = try_channel(text, start, end, utf8, &ctx) {
+            let wide = f.after.chars().filter(|&c| c as u32 >= 0x800).count();
+            if f.accepted
+                && f.end >= end
+                && wide >= STRUCTURAL_MIN_CHARS
+                && f.margin >= STRUCTURAL_MARGIN
+            {
+                return vec![f];
+            }
+        }
+    }
     let mut fixes = Vec::new();
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
         // Double-byte text read one byte per character has ASCII trail bytes inside it:
@@ -538,10 +560,34 @@ fn context_scripts(text: &str, start: usize, end: usize) -> u16 {
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    text[lo..start]
-        .chars()
-        .chain(text[end..hi].chars())
-        .fold(0, |m, c| m | script_bit(c))
+    scripts_in(&text.as_bytes()[lo..start]) | scripts_in(&text.as_bytes()[end..hi])
+}
+
+/// The [`script_bit`]s of the characters in `bytes` (whole UTF-8 characters), decoding only
+/// those that can have one: ASCII, Latin-1 (leads below C4) and Han (leads E4–E9) are
+/// stepped over byte by byte or character by character.
+fn scripts_in(bytes: &[u8]) -> u16 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0xC4 || b >= 0xF0 {
+            i += 1;
+        } else if (0xE4..=0xE9).contains(&b) {
+            i += 3;
+        } else {
+            // `bytes` is whole UTF-8 characters: the continuation bytes are there.
+            let cont = |k: usize| bytes.get(i + k).map_or(0, |&c| u32::from(c & 0x3F));
+            let (cp, len) = if b < 0xE0 {
+                ((u32::from(b & 0x1F) << 6) | cont(1), 2)
+            } else {
+                ((u32::from(b & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+            };
+            m |= script_bit(char::from_u32(cp).unwrap_or('\0'));
+            i += len;
+        }
+    }
+    m
 }
 
 fn script_mismatch(after: &str, context: &u16) -> f32 {

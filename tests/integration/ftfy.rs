@@ -55,6 +55,7 @@ fn ftfy_cases() {
         }
     }
     assert_eq!(total, 161);
+    eprintln!("ftfy cases: {pass} of {total} pass");
     assert!(
         negative_failures.is_empty(),
         "negative cases changed:\n{}",
