@@ -571,7 +571,7 @@ fn scripts_in(bytes: &[u8]) -> u16 {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0xC4 || b >= 0xF0 {
+        if !(0xC4..0xF0).contains(&b) {
             i += 1;
         } else if (0xE4..=0xE9).contains(&b) {
             i += 3;
