@@ -510,6 +510,36 @@ mod tests {
     }
 
     #[test]
+    fn score_above_gives_up_below_the_floor_and_agrees_above_it() {
+        for t in [
+            "你好，世界",
+            "浣犲ソ",
+            "cafÃ© naïve",
+            "学校要闻".repeat(10).as_str(),
+        ] {
+            let full = score(t);
+            assert_eq!(score_above(t, full - 1.0), Some(full), "{t}");
+            assert_eq!(score_above(t, full + 1.0), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn ks_x_1001_hangul_from_the_table() {
+        assert!(is_ks_x_1001_hangul('가'));
+        assert!(is_ks_x_1001_hangul('힝'));
+        assert!(
+            !is_ks_x_1001_hangul('똠'),
+            "the classic syllable KS X 1001 lacks"
+        );
+        assert!(!is_ks_x_1001_hangul('a'));
+        let count = (0xAC00..=0xD7A3)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_ks_x_1001_hangul(c))
+            .count();
+        assert_eq!(count, 2350);
+    }
+
+    #[test]
     fn mojibake_scores_below_the_text_it_came_from() {
         assert!(score("你好") > score("浣犲ソ"));
         assert!(score("é") > score("Ã©"));

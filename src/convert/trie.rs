@@ -519,6 +519,32 @@ mod tests {
     }
 
     #[test]
+    fn a_walk_that_ends_at_once_gives_the_character_alone() {
+        // `A` starts the longer key `AB` (first dictionary) and is a key of its own in the
+        // second: followed by anything but `B` it is the second dictionary's `y`.
+        let l = level(&[&[("AB", "x")], &[("A", "y"), ("Z", "Z")]]);
+        assert_eq!(conv(&l, "ABACA"), "xyCy");
+        assert_eq!(conv(&l, "Z"), "Z");
+        // A one-character key mapped to itself changes nothing and is not counted.
+        let mut out = String::new();
+        let mut ch = Changes::default();
+        assert!(!l.convert_range("ZZ", 0, 2, &mut out, &mut ch, 0));
+        assert_eq!(ch, Changes::default());
+    }
+
+    #[test]
+    fn sparse_dictionaries_jump_between_their_lead_bytes() {
+        // Keys only under lead byte 0xEF (U+F900 block): the scan jumps with memchr, and
+        // still stops at IDS operators (lead 0xE2) so their components stay whole.
+        let l = level(&[&[("\u{F900}", "豈")]]);
+        assert!(matches!(l.stops, Stops::Jump2(0xE2, 0xEF)));
+        assert_eq!(
+            conv(&l, "abc \u{F900} 中文 ⿰\u{F900}木"),
+            "abc 豈 中文 ⿰\u{F900}木"
+        );
+    }
+
+    #[test]
     fn longest_key_of_a_dictionary_wins() {
         let l = level(&[&[("A", "1"), ("AB", "2"), ("ABC", "3")]]);
         assert_eq!(conv(&l, "ABCAB A"), "32 1");

@@ -370,6 +370,34 @@ mod tests {
     }
 
     #[test]
+    fn the_scan_notes_loss_markers_only_when_one_is_there() {
+        assert!(scan("数据锟斤拷丢失").markers);
+        assert!(scan("内存烫烫烫").markers);
+        assert!(
+            !scan("屯门和烫手的山芋").markers,
+            "the characters alone are words"
+        );
+        assert!(!scan("plain text").markers);
+    }
+
+    #[test]
+    fn long_clean_runs_pass_the_unrolled_loop() {
+        // Lengths around the four- and two-at-a-time loops' edges, with one suspicious
+        // character at every position: found wherever it is.
+        let base = "中华人民共和国成立了";
+        for n in 1..base.chars().count() {
+            let clean: String = base.chars().cycle().take(n * 3).collect();
+            assert!(scan(&clean).runs.is_empty(), "{clean}");
+            for k in 0..=clean.chars().count() {
+                let mut s: String = clean.chars().take(k).collect();
+                s.push('\u{E0D3}');
+                s.extend(clean.chars().skip(k));
+                assert_eq!(scan(&s).runs, vec![(0, s.len())], "{s}");
+            }
+        }
+    }
+
+    #[test]
     fn mojibake_runs_are_candidates() {
         for s in [
             "浣犲ソ",

@@ -437,6 +437,84 @@ fn in_place_keeps_permissions_and_backup() {
 }
 
 #[test]
+fn in_place_over_more_files_than_one_commit_batch() {
+    // In-place rewrites are committed in batches of 1,024 (one filesystem sync each):
+    // every file of every batch ends up fixed, large ones (written on their own) too,
+    // with backups and permissions, and no temporary file is left.
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempdir();
+    let gbk = encoding_rs::GBK.encode("你好，世界。学校要闻\n").0.to_vec();
+    let n = 2_100;
+    for i in 0..n {
+        let d = t.path().join(format!("d{}", i % 7));
+        fs::create_dir_all(&d).unwrap();
+        let f = d.join(format!("{i}.txt"));
+        match i % 3 {
+            0 => fs::write(&f, "cafÃ© naÃ¯ve\n").unwrap(),
+            1 => fs::write(&f, &gbk).unwrap(),
+            _ => fs::write(&f, "clean 文本\n").unwrap(),
+        }
+        fs::set_permissions(
+            &f,
+            fs::Permissions::from_mode(0o600 + (i % 2) as u32 * 0o40),
+        )
+        .unwrap();
+    }
+    // One file over the staging limit.
+    let big = t.path().join("big.txt");
+    fs::write(&big, "cafÃ© ".repeat(300_000)).unwrap();
+    let (code, _, stderr) = out(mojifix()
+        .args(["-i", "-j", "2", "--backup", "~"])
+        .arg(t.path()));
+    assert_eq!(code, 0, "{stderr}");
+    let mut names = Vec::new();
+    for i in 0..n {
+        let f = t.path().join(format!("d{}/{i}.txt", i % 7));
+        let expected = ["café naïve\n", "你好，世界。学校要闻\n", "clean 文本\n"][i % 3];
+        assert_eq!(read(&f), expected, "{}", f.display());
+        let mode = fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600 + (i % 2) as u32 * 0o40);
+        let backup = t.path().join(format!("d{}/{i}.txt~", i % 7));
+        assert_eq!(
+            backup.exists(),
+            i % 3 != 2,
+            "only changed files are backed up"
+        );
+        names.push(f);
+    }
+    assert_eq!(read(&big), "café ".repeat(300_000));
+    let leftovers: Vec<_> = walk_files(t.path())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".mojifix-")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Idempotent.
+    let (code, _, _) = out(mojifix()
+        .arg("--check")
+        .arg(t.path())
+        .args(["--exclude", "*~"]));
+    assert_eq!(code, 0);
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
 fn detect_lang_narrows_short_snippets() {
     let bytes = encoding_rs::GBK.encode("学校").0.to_vec();
     let o = run_with_stdin(mojifix().args(["--detect", "--lang", "zh"]), &bytes);
