@@ -47,7 +47,7 @@ PY
 
 mbps() { python3 -c "import sys; print(f'{$1/1e6/$2:.0f}')"; }
 secs() { # median seconds of a command (hyperfine, 3 runs)
-  hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$D/h.json" -N "$1" >/dev/null 2>&1 || hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$D/h.json" "$1" >/dev/null
+  hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$D/h.json" -N "$1" >/dev/null 2>&1 || hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$D/h.json" "$1" >/dev/null
   python3 -c "import json; print(json.load(open('$D/h.json'))['results'][0]['median'])"
 }
 size() { stat -c %s "$1"; }
@@ -77,6 +77,7 @@ p=$(RUNS=1 secs "python3 -c 'import ftfy,sys; sys.stdout.write(ftfy.fix_text(ope
 echo "| repair: whole page UTF-8 read as windows-1252 | $((s/1000000)) MB | $(mbps $s $t) MB/s | ftfy $(mbps $s $p) MB/s | $(python3 -c "print(f'{$p/$t:.1f}×')") |"
 
 rm -rf $D/tree-a $D/tree-b $D/tree-c && cp -r $D/tree-src $D/tree-a && cp -r $D/tree-src $D/tree-b && cp -r $D/tree-src $D/tree-c
+sync # the copies' dirty pages are not the runs' to flush
 ta=$( { /usr/bin/time -f %e $BIN -i -j 2 $D/tree-a >/dev/null; } 2>&1 | tail -1)
 tb=$( { /usr/bin/time -f %e $BIN -i -j 1 $D/tree-b >/dev/null; } 2>&1 | tail -1)
 tc=$( { /usr/bin/time -f %e find $D/tree-c -name '*.txt' -exec sh -c 'e=$(uchardet "$1"); iconv -f "$e" -t UTF-8 "$1" > "$1.tmp" && mv "$1.tmp" "$1"' _ {} \; ; } 2>&1 | tail -1)
@@ -88,3 +89,5 @@ chunk = open('$D/clean.txt','rb').read(50_000_000)
 for _ in range(40): sys.stdout.buffer.write(chunk)
 " | /usr/bin/time -f %M $BIN > /dev/null; } 2>&1 | tail -1)
 echo "| 2 GB through stdin → stdout | 2,000 MB | peak RSS $((rss/1024)) MB | — | — |"
+rss=$( { /usr/bin/time -f %M $BIN --t2s $D/hant.txt -o $D/out-t2s-rss >/dev/null; } 2>&1 | tail -1)
+echo "| t2s with repair on, whole file | $(( $(size $D/hant.txt) / 1000000 )) MB | peak RSS $((rss/1024)) MB | — | — |"

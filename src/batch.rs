@@ -2,8 +2,10 @@
 //! [`pipeline`] → sink. Files are processed in parallel with rayon and reported in input
 //! order. A large file (or stdin) is streamed in chunks cut at line ends, a few chunks in
 //! flight at a time, so memory stays bounded whatever the size. In-place writes go to a
-//! temporary file in the same directory, are fsynced and renamed over the original, so an
-//! error, a full disk or an interrupt leaves the original intact and no temporary behind.
+//! temporary file in the same directory, are made durable (a batch of small files with one
+//! filesystem sync, a large file with its own fsync) and only then renamed over the
+//! original, so an error, a full disk or an interrupt leaves the original intact and no
+//! temporary behind.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -181,7 +183,7 @@ pub struct FileOutcome {
 /// Inputs at least this large are streamed in chunks.
 pub const STREAM_THRESHOLD: u64 = 16 * 1024 * 1024;
 /// Target chunk size for streaming.
-pub const CHUNK: usize = 1024 * 1024;
+pub const CHUNK: usize = 256 * 1024;
 
 /// Processing options beyond the pipeline config.
 #[derive(Debug, Clone)]
@@ -734,7 +736,7 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
     interrupted: &AtomicBool,
     chunk_size: usize,
 ) -> Result<FileOutcome, FileError> {
-    let in_flight = (rayon::current_num_threads() * 2).clamp(2, 16);
+    let in_flight = (rayon::current_num_threads() * 4).clamp(2, 16);
     let mut chunker = Chunker {
         reader,
         pending: Vec::new(),

@@ -210,21 +210,37 @@ pub fn scan(text: &str) -> Scan {
     let flagged: &[u64; 1024] = &FLAGGED_BMP;
     let mut out = Scan::default();
     let mut i = 0;
+    // Where the current run of non-ASCII text began: just after the last ASCII byte.
+    let mut run_start = 0;
     while i < bytes.len() {
-        // Skip ASCII eight bytes at a time.
-        if let Some(w) = bytes.get(i..i + 8) {
-            let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-            if w & 0x8080_8080_8080_8080 == 0 {
-                i += 8;
+        // The hot path of clean text: ASCII, and three-byte characters (all of CJK) whose
+        // flags are all zero. A run made only of those is never a candidate, so it is
+        // stepped over without being measured.
+        i = skip_clean_cjk(bytes, i, flagged);
+        match bytes.get(i) {
+            None => break,
+            Some(&b) if b < 0x80 => {
+                // ASCII, eight bytes at a time where it comes in stretches.
+                i += match bytes.get(i..i + 8) {
+                    Some(w)
+                        if u64::from_le_bytes(w.try_into().expect("8 bytes"))
+                            & 0x8080_8080_8080_8080
+                            == 0 =>
+                    {
+                        8
+                    }
+                    _ => 1,
+                };
+                run_start = i;
                 continue;
             }
+            Some(_) => {}
         }
-        if bytes[i] < 0x80 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let (mut chars, mut susp, mut level2, mut cyr, mut cyr_lead) = (0usize, 0, 0, 0, 0);
+        // A character that needs a look: measure its whole run, from the run's start (the
+        // characters before it are clean three-byte ones).
+        let start = run_start;
+        let (mut chars, mut susp, mut level2, mut cyr, mut cyr_lead) =
+            ((i - start) / 3, 0, 0, 0, 0);
         let mut any = 0u8;
         loop {
             // The hot path of clean text: three-byte characters (all of CJK) whose flags
@@ -287,6 +303,7 @@ pub fn scan(text: &str) -> Scan {
         if keep {
             out.runs.push((start, i));
         }
+        run_start = i;
     }
     out
 }
