@@ -47,7 +47,7 @@ PY
 
 mbps() { python3 -c "import sys; print(f'{$1/1e6/$2:.0f}')"; }
 secs() { # median seconds of a command (hyperfine, 3 runs)
-  hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$D/h.json" -N "$1" >/dev/null 2>&1 || hyperfine --warmup 1 --runs "${RUNS:-3}" --export-json "$D/h.json" "$1" >/dev/null
+  hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$D/h.json" -N "$1" >/dev/null 2>&1 || hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$D/h.json" "$1" >/dev/null
   python3 -c "import json; print(json.load(open('$D/h.json'))['results'][0]['median'])"
 }
 size() { stat -c %s "$1"; }
