@@ -396,7 +396,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
 /// `char::is_alphabetic`, with the Latin-1, Greek and Cyrillic letters (what mojibake is
 /// made of) answered without the Unicode tables.
 #[inline]
-fn is_letter(c: char) -> bool {
+pub(crate) fn is_letter(c: char) -> bool {
     match c as u32 {
         0..=0x7F => c.is_ascii_alphabetic(),
         0xC0..=0xFF => c != '×' && c != '÷',

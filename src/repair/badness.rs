@@ -213,28 +213,25 @@ pub fn scan(text: &str) -> Scan {
     // Where the current run of non-ASCII text began: just after the last ASCII byte.
     let mut run_start = 0;
     while i < bytes.len() {
-        // The hot path of clean text: ASCII, and three-byte characters (all of CJK) whose
-        // flags are all zero. A run made only of those is never a candidate, so it is
-        // stepped over without being measured.
-        i = skip_clean_cjk(bytes, i, flagged);
-        match bytes.get(i) {
-            None => break,
-            Some(&b) if b < 0x80 => {
-                // ASCII, eight bytes at a time where it comes in stretches.
-                i += match bytes.get(i..i + 8) {
-                    Some(w)
-                        if u64::from_le_bytes(w.try_into().expect("8 bytes"))
-                            & 0x8080_8080_8080_8080
-                            == 0 =>
-                    {
-                        8
-                    }
-                    _ => 1,
-                };
+        // The hot path of clean text: ASCII (eight bytes at a time where it comes in
+        // stretches), and three-byte characters (all of CJK) whose flags are all zero. A
+        // run made only of those is never a candidate, so it is stepped over unmeasured.
+        if let Some(w) = bytes.get(i..i + 8) {
+            if u64::from_le_bytes(w.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
                 run_start = i;
                 continue;
             }
-            Some(_) => {}
+        }
+        if bytes[i] < 0x80 {
+            i += 1;
+            run_start = i;
+            continue;
+        }
+        let clean_end = skip_clean_cjk(bytes, i, flagged);
+        if clean_end > i {
+            i = clean_end;
+            continue;
         }
         // A character that needs a look: measure its whole run, from the run's start (the
         // characters before it are clean three-byte ones).
@@ -291,7 +288,7 @@ pub fn scan(text: &str) -> Scan {
             // a lossy marker; a lone accented letter or rare hanzi is just text.
             let next = bytes.get(i).copied();
             let c = text[start..i].chars().next().expect("one char");
-            (c as u32) < 0x100 && next.is_some_and(|b| (0x40..0x7F).contains(&b)) && !c.is_alphabetic()
+            (c as u32) < 0x100 && next.is_some_and(|b| (0x40..0x7F).contains(&b)) && !crate::model::is_letter(c)
                 || next == Some(b'?')
                 // `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `).
                 || (matches!(c, 'Â' | 'Ã' | 'В' | 'Г') && next == Some(b' '))
