@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{mojifix, read, root, run_with_stdin, tempdir};
+use crate::support::{files_under, mojifix, read, root, run_with_stdin, tempdir};
 
 fn out(cmd: &mut std::process::Command) -> (i32, String, String) {
     let o = cmd.output().expect("run mojifix");
@@ -483,7 +483,7 @@ fn in_place_over_more_files_than_one_commit_batch() {
         names.push(f);
     }
     assert_eq!(read(&big), "café ".repeat(300_000));
-    let leftovers: Vec<_> = walk_files(t.path())
+    let leftovers: Vec<_> = files_under(t.path())
         .into_iter()
         .filter(|p| {
             p.file_name()
@@ -499,19 +499,6 @@ fn in_place_over_more_files_than_one_commit_batch() {
         .arg(t.path())
         .args(["--exclude", "*~"]));
     assert_eq!(code, 0);
-}
-
-fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk_files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -7,30 +7,17 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::support::{mojifix, read, run_with_stdin, tempdir};
+use crate::support::{files_under, mojifix, read, run_with_stdin, tempdir};
 
 fn leftovers(dir: &Path) -> Vec<String> {
     let mut v = Vec::new();
-    for e in walk(dir) {
+    for e in files_under(dir) {
         let name = e.file_name().unwrap().to_string_lossy().into_owned();
         if name.starts_with(".mojifix-") {
             v.push(e.display().to_string());
         }
     }
     v
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn is_root() -> bool {
@@ -182,7 +169,7 @@ fn sigint_during_in_place_leaves_every_file_whole() {
     let expected =
         String::from_utf8(run_with_stdin(&mut mojifix(), body.as_bytes()).stdout).unwrap();
     let (mut done, mut untouched) = (0, 0);
-    for p in walk(t.path()) {
+    for p in files_under(t.path()) {
         let s = read(&p);
         if s == body {
             untouched += 1;
