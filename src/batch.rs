@@ -727,8 +727,10 @@ impl<R: Read> Chunker<'_, R> {
 ///
 /// A three-stage pipeline: while one batch of chunks is processed in parallel, the output
 /// of the batch before it is written and the next batch is read, so reading and writing
-/// overlap the work. At most three batches of `4 × threads` chunks (capped at 16; enough for the thread that reads and writes to join the work without leaving the others idle) are alive
-/// at once, which bounds memory whatever the input size.
+/// overlap the work. At most three batches of `4 × threads` chunks (capped at 16) are
+/// alive at once, which bounds memory whatever the input size; four per thread are enough
+/// for the thread that reads and writes to join the work late without leaving the others
+/// idle at the end of a batch.
 pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
     reader: &mut R,
     mut writer: Option<&mut W>,
