@@ -37,7 +37,8 @@ const MIN_CJK_SHARE: f32 = 0.5;
 /// character of the garbled span: random garbage decodes into plausible-looking CJK more
 /// easily than Latin text does, so the bar is higher.
 const MIN_GAIN_PER_CHAR_CJK: f32 = 1.5;
-/// A UTF-8-through-windows-1252 reading with at least this many three-byte characters…
+/// A UTF-8 reading (through windows-1252 or GBK) with at least this many three-byte
+/// characters…
 const STRUCTURAL_MIN_CHARS: usize = 4;
 /// …and at least this margin (nats) is taken without trying the other channels.
 const STRUCTURAL_MARGIN: f32 = 30.0;
@@ -234,16 +235,23 @@ struct Fix {
 fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<Fix> {
     let class = SpanClass::of(&text[start..end]);
     let ctx = std::cell::OnceCell::new();
-    if class.latin && class.utf8_lead {
-        // UTF-8 read as windows-1252, settled by structure: a run whose bytes form valid
-        // three-byte sequences again and again, and read far better so, is that and
-        // nothing else (a double-byte reading of the same bytes cannot beat it; chance
-        // makes a valid three-byte sequence one time in thousands).
-        let utf8 = &CHANNELS[0];
-        debug_assert_eq!(utf8.name, "utf8_as_cp1252");
-        if let Some(f) = try_channel(text, start, end, utf8, &ctx) {
+    // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
+    // structure: a run whose bytes form valid three-byte UTF-8 sequences again and again,
+    // and read far better so, is that and nothing else (no other reading of the same bytes
+    // can beat it; chance makes a valid three-byte sequence one time in thousands).
+    let structural = if class.latin && class.utf8_lead {
+        Some(&CHANNELS[0])
+    } else if class.wide {
+        Some(&CHANNELS[1])
+    } else {
+        None
+    };
+    if let Some(ch) = structural {
+        debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
+        if let Some(f) = try_channel(text, start, end, ch, &ctx) {
             let wide = f.after.chars().filter(|&c| c as u32 >= 0x800).count();
             if f.accepted
+                && f.lost == 0
                 && f.end >= end
                 && wide >= STRUCTURAL_MIN_CHARS
                 && f.margin >= STRUCTURAL_MARGIN
