@@ -7,7 +7,7 @@
 //! rebuilt from the two — solved with Viterbi, linear in the span. The lost lead byte at the
 //! start (and a lost trail byte at the end) are lattice choices too, picked by score.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use encoding_rs::GBK;
@@ -86,14 +86,32 @@ static PAIRS: LazyLock<Vec<char>> = LazyLock::new(|| {
     table
 });
 
-/// The GBK encoder's byte pair for each character that has one.
-static ENCODE: LazyLock<HashMap<char, (u8, u8)>> = LazyLock::new(|| {
-    let mut map = HashMap::with_capacity(24_000);
-    for &c in PAIRS.iter().filter(|&&c| c != '\0') {
+/// The GBK encoder's byte pair for each character that has one: [`PAIRS`] inverted (a
+/// decode table read backwards costs nothing, where asking the encoder searches its tables
+/// for every character), asking the encoder only for the few characters two pairs decode to
+/// and for the euro sign.
+static ENCODE: LazyLock<FxHashMap<char, (u8, u8)>> = LazyLock::new(|| {
+    let mut map: FxHashMap<char, (u8, u8)> =
+        FxHashMap::with_capacity_and_hasher(24_000, Default::default());
+    let mut shared = Vec::new();
+    for (i, &c) in PAIRS.iter().enumerate() {
+        if c == '\0' {
+            continue;
+        }
+        let pair = ((i / 191) as u8 + 0x81, (i % 191) as u8 + 0x40);
+        if map.insert(c, pair).is_some() {
+            shared.push(c);
+        }
+    }
+    // The euro sign also decodes from A2E3, but GBK encodes it as the single byte 0x80.
+    shared.push('€');
+    for c in shared {
         let mut buf = [0u8; 4];
         let (bytes, _, bad) = GBK.encode(c.encode_utf8(&mut buf));
         if !bad && bytes.len() == 2 {
             map.insert(c, (bytes[0], bytes[1]));
+        } else {
+            map.remove(&c);
         }
     }
     map
@@ -427,4 +445,19 @@ fn viterbi(cands: &[Vec<Cand>], prev: Option<char>, end: End) -> Option<Path> {
         lead,
         trail,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inverted_table_is_the_encoder() {
+        for &c in PAIRS.iter().filter(|&&c| c != '\0') {
+            let mut buf = [0u8; 4];
+            let (bytes, _, bad) = GBK.encode(c.encode_utf8(&mut buf));
+            let expected = (!bad && bytes.len() == 2).then(|| (bytes[0], bytes[1]));
+            assert_eq!(gbk_pair(c), expected, "{c} U+{:04X}", c as u32);
+        }
+    }
 }
