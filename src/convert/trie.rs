@@ -334,30 +334,13 @@ impl Level {
     ) -> bool {
         let bytes = text.as_bytes();
         let mut i = start;
-        let mut copied = start; // text[copied..i] not yet appended
-        let mut started = false;
-        // Appends `text[copied..at]` then `value`, and counts the change.
-        let mut replace =
-            |out: &mut String, copied: &mut usize, at: usize, key_end: usize, value: Value| {
-                if !started {
-                    out.reserve(end - start + (end - start) / 8);
-                    started = true;
-                }
-                if *copied < at {
-                    out.push_str(&text[*copied..at]);
-                }
-                match value {
-                    Value::Char(c) => out.push(c),
-                    Value::Str(v) => out.push_str(v),
-                }
-                *copied = key_end;
-                changes.phrases += 1;
-                changes.chars += match value {
-                    Value::Char(_) => 1,
-                    Value::Str(_) => text[at..key_end].chars().count(),
-                };
-                crate::step::note_position(&mut changes.at, offset + at);
-            };
+        let mut w = LazyOut {
+            text,
+            out,
+            copied: start,
+            started: false,
+            reserve: end - start + (end - start) / 8,
+        };
         while i < end {
             i = self.next_stop(bytes, i, end);
             if i >= end {
@@ -402,7 +385,7 @@ impl Level {
                         } else {
                             Value::Char(char::from_u32(f - CHAR).expect("stored from a char"))
                         };
-                        replace(out, &mut copied, i, i + len, value);
+                        w.replace(i, i + len, value, changes, offset);
                         i += len;
                         continue;
                     }
@@ -414,7 +397,7 @@ impl Level {
             match self.match_at(text, i, end) {
                 Some(m) => {
                     if !m.same {
-                        replace(out, &mut copied, i, m.end, Value::Str(m.value));
+                        w.replace(i, m.end, Value::Str(m.value), changes, offset);
                     }
                     i = m.end;
                 }
@@ -424,10 +407,55 @@ impl Level {
                 }
             }
         }
-        if started {
-            out.push_str(&text[copied..end]);
+        if w.started {
+            w.out.push_str(&text[w.copied..end]);
         }
-        started
+        w.started
+    }
+}
+
+/// A conversion pass's output, written lazily: nothing is copied before the first change.
+struct LazyOut<'t, 'o> {
+    text: &'t str,
+    out: &'o mut String,
+    /// `text[copied..]` is not written yet.
+    copied: usize,
+    started: bool,
+    /// What to reserve when the first change comes.
+    reserve: usize,
+}
+
+impl LazyOut<'_, '_> {
+    /// Writes the text before `at`, then `value` for `text[at..key_end]`, and counts it.
+    #[inline(always)]
+    fn replace(
+        &mut self,
+        at: usize,
+        key_end: usize,
+        value: Value,
+        changes: &mut Changes,
+        offset: usize,
+    ) {
+        if !self.started {
+            self.out.reserve(self.reserve);
+            self.started = true;
+        }
+        if self.copied < at {
+            self.out.push_str(&self.text[self.copied..at]);
+        }
+        match value {
+            Value::Char(c) => {
+                self.out.push(c);
+                changes.chars += 1;
+            }
+            Value::Str(v) => {
+                self.out.push_str(v);
+                changes.chars += self.text[at..key_end].chars().count();
+            }
+        }
+        self.copied = key_end;
+        changes.phrases += 1;
+        crate::step::note_position(&mut changes.at, offset + at);
     }
 }
 
