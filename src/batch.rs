@@ -273,63 +273,16 @@ fn stage_one(
     opts: &Options,
     interrupted: &AtomicBool,
 ) -> (FileReport, Option<Staged>) {
-    let (Some(path), Sink::InPlace { backup }) = (&input.path, &opts.sink) else {
+    let Some(path) = &input.path else {
         return (process_one(input, cfg, opts, interrupted), None);
     };
-    let staged = (|| {
-        if interrupted.load(Ordering::Relaxed) {
-            return Err(err("processing", "interrupted"));
-        }
-        let meta = fs::metadata(path).map_err(|e| io_err("reading", &e))?;
-        if meta.len() >= STAGE_LIMIT {
-            return process_path(path, &input, cfg, opts, interrupted).map(|o| (o, None));
-        }
-        let bytes = fs::read(path).map_err(|e| io_err("reading", &e))?;
-        let out = pipeline::run(&bytes, cfg).map_err(|e| err("encoding", e))?;
-        let rewrite = out.changed && out.detection.binary.is_none();
-        let staged = if rewrite {
-            let tmp = write_temp(path, |w| w.write_all(&out.output))
-                .and_then(|tmp| {
-                    fs::set_permissions(tmp.path(), meta.permissions())?;
-                    Ok(tmp)
-                })
-                .map_err(|e| io_err("writing", &e))?;
-            Some(Staged {
-                temp: tmp.into_temp_path(),
-                path: path.clone(),
-                backup: backup.clone(),
-                device: device_of(&meta),
-            })
-        } else {
-            None
-        };
-        let outcome = FileOutcome {
-            detection: out.detection,
-            steps: out.steps,
-            changed: out.changed,
-            bytes_in: bytes.len() as u64,
-            bytes_out: out.output.len() as u64,
-            output: None,
-            original: None,
-        };
-        Ok((outcome, staged))
-    })();
-    match staged {
-        Ok((outcome, staged)) => (
-            FileReport {
-                input,
-                result: Ok(outcome),
-            },
-            staged,
-        ),
-        Err(e) => (
-            FileReport {
-                input,
-                result: Err(e),
-            },
-            None,
-        ),
-    }
+    let mut staged = None;
+    let result = if interrupted.load(Ordering::Relaxed) {
+        Err(err("processing", "interrupted"))
+    } else {
+        process_path(path, &input, cfg, opts, interrupted, Some(&mut staged))
+    };
+    (FileReport { input, result }, staged)
 }
 
 /// Makes a batch of staged rewrites durable, then renames each over its original. If the
@@ -486,17 +439,20 @@ pub fn process_one(
                 _ => stream(&mut stdin, None::<&mut io::Sink>, cfg, interrupted),
             }
         }
-        Some(path) => process_path(path, &input, cfg, opts, interrupted),
+        Some(path) => process_path(path, &input, cfg, opts, interrupted, None),
     };
     FileReport { input, result }
 }
 
+/// Processes one named file. In place, a file under [`STAGE_LIMIT`] is left in `stage` (when
+/// given) for a batch commit; otherwise it is written, synced and renamed on its own.
 fn process_path(
     path: &Path,
     input: &Input,
     cfg: &Config,
     opts: &Options,
     interrupted: &AtomicBool,
+    stage: Option<&mut Option<Staged>>,
 ) -> Result<FileOutcome, FileError> {
     let meta = fs::metadata(path).map_err(|e| io_err("reading", &e))?;
     if meta.len() >= STREAM_THRESHOLD {
@@ -526,12 +482,25 @@ fn process_path(
                 outcome.original = Some(bytes.clone());
             }
         }
-        Sink::InPlace { backup } => {
-            if changed && !binary {
-                write_atomic(path, &meta, backup.as_deref(), |w| w.write_all(&out.output))
+        Sink::InPlace { backup } => match stage {
+            _ if !changed || binary => {}
+            Some(slot) if meta.len() < STAGE_LIMIT => {
+                let tmp = write_temp(path, |w| w.write_all(&out.output))
+                    .and_then(|tmp| {
+                        fs::set_permissions(tmp.path(), meta.permissions())?;
+                        Ok(tmp)
+                    })
                     .map_err(|e| io_err("writing", &e))?;
+                *slot = Some(Staged {
+                    temp: tmp.into_temp_path(),
+                    path: path.to_path_buf(),
+                    backup: backup.clone(),
+                    device: device_of(&meta),
+                });
             }
-        }
+            _ => write_atomic(path, &meta, backup.as_deref(), |w| w.write_all(&out.output))
+                .map_err(|e| io_err("writing", &e))?,
+        },
         Sink::OutputDir(dir) => {
             if !binary {
                 let dest = dir.join(&input.rel);

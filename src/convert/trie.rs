@@ -2,14 +2,16 @@
 //! at each position the *first* dictionary of a short-circuit group that has any key
 //! starting there wins, with its longest key (a union group is merged into one dictionary:
 //! its longest key wins, ties to the earlier member); where nothing matches, one character
-//! (or one whole ideographic description sequence) is copied. Root transitions are a dense
-//! table over the BMP so that the common case, a character that starts no key, costs one
-//! array read.
+//! (or one whole ideographic description sequence) is copied. The roots are a dense table
+//! over the BMP whose entry also holds the answer for the character alone, so that the
+//! common cases — a character that starts no key, a one-character key, a walk that a Bloom
+//! filter over the trie's edges says ends at once — cost one array read.
 
 use rustc_hash::FxHashMap;
 
-/// Most dictionaries in one short-circuit group (OpenCC's largest has 3).
-pub const MAX_MAPS: usize = 8;
+/// Most dictionaries in one short-circuit group: a term names its dictionary in a byte
+/// (OpenCC's largest group has 3).
+const MAX_MAPS: usize = u8::MAX as usize;
 
 #[derive(Clone, Copy, Default)]
 struct Node {
