@@ -52,6 +52,14 @@ const LATIN_OTHER: f32 = -8.0;
 const LATIN_EXT_RARE: f32 = -9.5;
 /// Latin Extended-B, IPA and phonetic extensions (`Ʌ`, `ɿ`, `ᴴ`): rare outside linguistics.
 const LATIN_RARE: f32 = -12.0;
+/// Letters of no living orthography (`ſ`, archaic and supplementary Cyrillic such as `Ѱ`,
+/// `Ԭ`) and combining marks on their own.
+const RARE_LETTER: f32 = -14.0;
+/// Mathematical symbols ordinary in prose about numbers (`√`, `∞`, `≤`, `≈`), where they
+/// do not follow a letter.
+const MATH: f32 = -8.0;
+/// Box drawing or a block element after another: line art and tables come in runs.
+const BOX_IN_RUN: f32 = -3.0;
 /// Combining marks and Hebrew points on their own.
 const COMBINING: f32 = -14.0;
 /// A Cyrillic or Greek lower-case letter after a letter of the same script.
@@ -333,6 +341,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
             Some(p) if (p as u32) >= 0x80 && is_letter(p) && !is_han(p) => LATIN_ADJACENT,
             _ => LATIN_IN_WORD - 1.0,
         },
+        0x17F | 0x460..=0x489 | 0x500..=0x52F => RARE_LETTER,
         0x100..=0x17F if LATIN_EXT_COMMON.contains(c) => match prev {
             Some(p) if is_letter(p) && script_of(p) == 0 => LATIN_IN_WORD,
             _ => LATIN_IN_WORD - 1.0,
@@ -340,7 +349,23 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x100..=0x17F => LATIN_EXT_RARE,
         0x1E00..=0x1EFF => LATIN_OTHER,
         0x180..=0x2AF | 0x1D00..=0x1DBF => LATIN_RARE,
-        0x300..=0x36F | 0x591..=0x5C7 | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF => COMBINING,
+        // Letters (and the vowel signs and points written with them) of the alphabets
+        // without case: Hebrew, Arabic, Thai, the Indic scripts…
+        _ if script_of(c) > CASED_SCRIPTS => {
+            if prev.is_some_and(|p| script_of(p) == script_of(c)) {
+                ALPHA_IN_WORD
+            } else if matches!(c, 'ך' | 'ם' | 'ן' | 'ף' | 'ץ') {
+                // Hebrew final forms end a word; one that starts it is not Hebrew.
+                COMBINING
+            } else if prev.is_some_and(|p| is_letter(p) && script_of(p) == 0 && !is_han(p)) {
+                ALPHA_MIXED_SCRIPT
+            } else if is_letter(c) {
+                ALPHA_OTHER
+            } else {
+                COMBINING
+            }
+        }
+        0x300..=0x36F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF => COMBINING,
         0x370..=0x4FF
             if prev.is_some_and(|p| {
                 p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32))
@@ -363,6 +388,16 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
                 ALPHA_OTHER
             }
         }
+        // Not glued to the end of a word: `wei√ü` is `weiß` read as MacRoman.
+        0x221A | 0x221E | 0x2260 | 0x2264 | 0x2265 | 0x2248 | 0x2211 | 0x222B | 0x2202 | 0x2206
+        | 0x220F
+            if !prev.is_some_and(is_letter) =>
+        {
+            MATH
+        }
+        0x2500..=0x259F if prev.is_some_and(|p| (0x2500..=0x259F).contains(&(p as u32))) => {
+            BOX_IN_RUN
+        }
         0xFF0C => CJK_COMMA,
         0x3002 => CJK_FULL_STOP,
         0x3001 => CJK_ENUMERATION_COMMA,
@@ -378,6 +413,10 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FULLWIDTH_ALNUM,
         0x3040..=0x30FF => KANA,
         0xFF66..=0xFF9F => HALFWIDTH_KANA,
+        // Hangul glued to a Latin word (`Bront녔`) is what `ë…”` read as UTF-8 looks like.
+        0xAC00..=0xD7A3 if prev.is_some_and(|p| is_letter(p) && (p as u32) < 0x250) => {
+            ALPHA_MIXED_SCRIPT
+        }
         0xAC00..=0xD7A3 => {
             if is_ks_x_1001_hangul(c) {
                 HANGUL_COMMON
@@ -406,10 +445,26 @@ pub(crate) fn is_letter(c: char) -> bool {
     }
 }
 
+/// Scripts up to this number have case ([`script_of`]).
+const CASED_SCRIPTS: u8 = 2;
+
+/// The alphabet `c` belongs to, by block: 0 for Latin, Han and everything that is not a
+/// letter of an alphabet; 1 Greek and 2 Cyrillic (scored with case); then the ones scored
+/// without it — Armenian, Hebrew, Arabic, Thai, Lao, Georgian and each Indic block. Marks inside a
+/// block count as its letters: a vowel sign or point continues the word it is written in.
 fn script_of(c: char) -> u8 {
     match c as u32 {
         0x370..=0x3FF => 1,
         0x400..=0x4FF => 2,
+        0x531..=0x58A => 3,
+        0x591..=0x5F4 => 4,
+        0x610..=0x61A | 0x620..=0x669 | 0x66E..=0x6D3 | 0x6D5..=0x6FF => 5,
+        0xE01..=0xE5B => 6,
+        0xE81..=0xEDF => 7,
+        0x10A0..=0x10FF => 8,
+        // Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
+        // Malayalam, Sinhala: 128 code points each.
+        cp @ 0x900..=0xDFF => 9 + ((cp - 0x900) >> 7) as u8,
         _ => 0,
     }
 }

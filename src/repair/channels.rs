@@ -5,7 +5,10 @@
 //! byte did not fit) are modelled by a placeholder byte: everything that survived is
 //! recovered, and each character that lost a byte comes back as U+FFFD, counted as lost.
 
-use encoding_rs::{Encoding, BIG5, EUC_KR, GBK, SHIFT_JIS, UTF_8, WINDOWS_1250, WINDOWS_1251};
+use encoding_rs::{
+    Encoding, BIG5, EUC_KR, GBK, ISO_8859_2, MACINTOSH, SHIFT_JIS, UTF_8, WINDOWS_1250,
+    WINDOWS_1251, WINDOWS_1257,
+};
 
 /// How the garbled text is turned back into the bytes it was decoded from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +88,30 @@ pub const CHANNELS: &[Channel] = &[
         prior: 2.0,
     },
     Channel {
+        name: "utf8_as_macroman",
+        reencode: Legacy(MACINTOSH),
+        original: UTF_8,
+        prior: 2.0,
+    },
+    Channel {
+        name: "utf8_as_iso8859_2",
+        reencode: Legacy(ISO_8859_2),
+        original: UTF_8,
+        prior: 2.5,
+    },
+    Channel {
+        name: "utf8_as_cp1257",
+        reencode: Legacy(WINDOWS_1257),
+        original: UTF_8,
+        prior: 2.5,
+    },
+    Channel {
+        name: "utf8_as_cp437",
+        reencode: Cp437,
+        original: UTF_8,
+        prior: 2.5,
+    },
+    Channel {
         name: "big5_as_cp1252",
         reencode: SloppyWindows1252,
         original: BIG5,
@@ -150,6 +177,13 @@ const CP1252_HIGH: [char; 32] = [
     '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
 ];
+
+/// What windows-1252 makes of the byte a Latin-1 reader turned into the C1 control `c`
+/// (`None` for the five bytes windows-1252 leaves undefined, and for other characters).
+pub fn cp1252_char(c: char) -> Option<char> {
+    let i = (c as u32).checked_sub(0x80).filter(|&i| i < 32)?;
+    Some(CP1252_HIGH[i as usize]).filter(|&h| h != c)
+}
 
 /// The byte a sloppy windows-1252 reader turned into `c`, if any.
 pub fn sloppy_1252_byte(c: char) -> Option<u8> {

@@ -29,6 +29,13 @@ const MIN_GAIN: f32 = 3.0;
 /// the step penalty is enough; not zero, since `×…` or `É…` in real text also form valid
 /// sequences (ftfy's negative cases).
 const MIN_GAIN_SEQUENCE: f32 = 2.0;
+/// Code pages whose channel prior is at least this (MacRoman, the Central European and
+/// Baltic ones, the DOS console)…
+const RARE_CHANNEL_PRIOR: f32 = 2.0;
+/// …need this much more gain for a UTF-8 reading: their symbols (`¬´`, `√π`, `├┤`) are
+/// what emoticons, maths and line art are made of, so a valid sequence or two is weaker
+/// evidence there than in windows-1252.
+const RARE_CHANNEL_BAR: f32 = 3.0;
 /// Share of a cross-CJK repair's output that must be CJK (Han, kana, Hangul, CJK
 /// punctuation): those channels exist to recover CJK text, not to turn box drawing into
 /// Greek capitals.
@@ -53,6 +60,7 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
         return (Cow::Borrowed(text), steps);
     }
     let first = badness::scan(text);
+    let first_runs_empty = first.runs.is_empty();
     let mut maybe_markers = first.markers;
     let mut runs = Some(first.runs);
     let mut cur: Cow<str> = Cow::Borrowed(text);
@@ -70,10 +78,63 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
             break;
         }
     }
+    if !steps.is_empty() || !first_runs_empty {
+        if let Some(next) = c1_controls(&cur, &mut steps) {
+            cur = Cow::Owned(next);
+        }
+    }
     if maybe_markers {
         lossy::report_markers(&cur, &mut steps);
     }
     (cur, steps)
+}
+
+/// C1 controls (U+0080–U+009F) left once the mojibake is gone: text never uses them, and
+/// they are what windows-1252's `„“”…€` become when it is read as Latin-1
+/// (`\u{84}Handwerk\u{93}`). Each run of those windows-1252 defines is decoded as
+/// windows-1252; the five it leaves undefined stay as they are.
+fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
+    let is_c1 = |c: char| ('\u{80}'..='\u{9F}').contains(&c) && channels::cp1252_char(c).is_some();
+    if !text.contains(is_c1) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if !is_c1(c) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = it.peek() {
+            if !is_c1(d) {
+                break;
+            }
+            end = j + d.len_utf8();
+            it.next();
+        }
+        out.push_str(&text[copied..i]);
+        let before = &text[i..end];
+        let after: String = before
+            .chars()
+            .map(|c| channels::cp1252_char(c).expect("defined"))
+            .collect();
+        let margin = model::score(&after) - model::score(before);
+        steps.push(Step::Repaired {
+            fix: "c1_as_cp1252".to_string(),
+            chain: "encode(latin-1) → decode(windows-1252)".to_string(),
+            start: out.len(),
+            len: before.len(),
+            before: before.to_string(),
+            after: after.clone(),
+            margin,
+            lost: 0,
+        });
+        out.push_str(&after);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// One pass over the runs of non-ASCII text, in two steps: every suspicious run gets its
@@ -422,17 +483,28 @@ fn try_channel(
     lost_at.sort_unstable();
     lost_at.dedup();
     let next = text[span_end..].chars().next();
+    // What the model scores as the repaired text: `after`, except that a character a lossy
+    // reader destroyed is scored as the placeholder it left (the loss was there before).
+    let mut scored_after = None;
     let (after, lost) = if single_byte_to_utf8 {
-        let mut fixed = sequence_fix(span, ch, prev, nbsp)?;
+        let SequenceFix {
+            text: mut fixed,
+            scored,
+            lost,
+        } = sequence_fix(span, ch, nbsp)?;
+        scored_after = Some(scored);
         // `Ã` + NBSP + space, with the two spaces collapsed into one: `à perturber`. Only
         // Portuguese `às ` and `àquele` really glue to the next word (ftfy's rule).
         if nbsp && fixed.ends_with('à') {
             let rest = &text[span_end..];
             if !(rest.starts_with("s ") || rest.starts_with("quel")) {
                 fixed.push(' ');
+                if let Some(s) = scored_after.as_mut() {
+                    s.push(' ');
+                }
             }
         }
-        (fixed, 0)
+        (fixed, lost)
     } else {
         let mut bytes = channels::reencode(span, ch.reencode, &lost_at)?;
         // The lost byte is simply missing: the character it belonged to decodes as one
@@ -449,7 +521,8 @@ fn try_channel(
         return None;
     }
     let old = model::score_after(prev, span) + boundary(span, next);
-    let new = model::score_after(prev, &after) + boundary(&after, next);
+    let scored = scored_after.as_deref().unwrap_or(&after);
+    let new = model::score_after(prev, scored) + boundary(scored, next);
     let margin = new
         - old
         - STEP_PENALTY
@@ -459,7 +532,9 @@ fn try_channel(
             ctx.get_or_init(|| context_scripts(text, start, span_end)),
         );
     let n = span.chars().count() as f32;
-    let min_gain = if single_byte_to_utf8 {
+    let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
+        MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
+    } else if single_byte_to_utf8 {
         MIN_GAIN_SEQUENCE
     } else {
         MIN_GAIN.max(MIN_GAIN_PER_CHAR_CJK * n)
@@ -525,6 +600,8 @@ fn script_bit(c: char) -> u16 {
         0x100..=0x17F => 64,
         0x180..=0x2AF | 0x1D00..=0x1DBF => 128,
         0xE00..=0xE7F => 256,
+        // Armenian, Georgian, Lao and the Indic alphabets.
+        0x530..=0x58F | 0x10A0..=0x10FF | 0xE80..=0xEFF | 0x900..=0xDFF => 512,
         _ => 0,
     }
 }
@@ -630,11 +707,21 @@ fn chain_names(ch: &Channel) -> (&'static str, String) {
 /// U+FFFD, so in a 1252 reading a U+FFFD stands for one of exactly these.
 const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 
+/// A [`sequence_fix`]: the repaired text, the same with each destroyed character shown as
+/// the placeholder its reader left (what the model scores), and how many were destroyed.
+struct SequenceFix {
+    text: String,
+    scored: String,
+    lost: usize,
+}
+
 /// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
-/// valid multi-byte UTF-8 sequence by its character; everything else stays as it was. For
-/// windows-1252, a U+FFFD inside a sequence is one of the five undefined bytes, chosen by
-/// the language model.
-fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Option<String> {
+/// valid multi-byte UTF-8 sequence by its character; everything else stays as it was. A
+/// sequence with a byte its reader destroyed (a strict windows-1252 reader's U+FFFD for one
+/// of the five bytes it leaves undefined, or a lossy one's `?`) comes back as one U+FFFD:
+/// the rest of its bytes are recognised, but the character is lost, and guessing it would
+/// present invented text as recovered.
+fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
     let chars: Vec<char> = span.chars().collect();
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
     let mut bytes: Vec<Option<u8>> = chars
@@ -644,16 +731,19 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
     if nbsp {
         *bytes.last_mut().expect("the space") = Some(0xA0);
     }
-    let mut out = String::with_capacity(span.len());
+    let mut out = SequenceFix {
+        text: String::with_capacity(span.len()),
+        scored: String::with_capacity(span.len()),
+        lost: 0,
+    };
     let mut i = 0;
     let mut any = false;
-    let mut last = prev;
     while i < chars.len() {
         // A lost byte: U+FFFD from a strict reader, or `?` from a lossy one.
         let wild = |j: usize| sloppy && (chars[j] == '\u{FFFD}' || chars[j] == '?');
         let mut fixed = None;
         if let Some(c) = cesu8_pair(&bytes[i..]) {
-            fixed = Some((c, 6));
+            fixed = Some((c, None, 6));
         } else if let Some(len) = utf8_seq_len(bytes[i]) {
             if i + len <= chars.len()
                 && (1..len).all(|k| {
@@ -661,43 +751,40 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                 })
             {
                 let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
-                let mut best: Option<(f32, char)> = None;
                 let options: &[u8] = if holes.is_empty() {
                     &[0]
                 } else {
                     &CP1252_UNDEFINED
                 };
-                if holes.len() <= 1 {
-                    for &fill in options {
-                        let seq: Vec<u8> = (0..len)
-                            .map(|k| {
-                                if holes.contains(&k) {
-                                    fill
-                                } else {
-                                    bytes[i + k].unwrap_or(fill)
-                                }
-                            })
-                            .collect();
-                        if let Ok(s) = std::str::from_utf8(&seq) {
-                            let c = s.chars().next().expect("one char");
-                            // The character after it, when it is a complete sequence, is
-                            // context too: 决定_开 → 召开, not 听开.
-                            let next = next_char(&bytes, i + len);
-                            let sc = model::char_logp(last, c)
-                                + next.map_or(0.0, |n| model::char_logp(Some(c), n));
-                            if best.is_none_or(|(bs, _)| sc > bs) {
-                                best = Some((sc, c));
-                            }
-                        }
-                    }
-                }
-                fixed = best.map(|(_, c)| (c, len));
+                // Valid UTF-8 for some value of the lost byte (at most one per sequence).
+                let decoded = (holes.len() <= 1)
+                    .then(|| {
+                        options.iter().find_map(|&fill| {
+                            let seq: Vec<u8> = (0..len)
+                                .map(|k| {
+                                    if holes.contains(&k) {
+                                        fill
+                                    } else {
+                                        bytes[i + k].unwrap_or(fill)
+                                    }
+                                })
+                                .collect();
+                            let s = std::str::from_utf8(&seq).ok()?;
+                            s.chars().next()
+                        })
+                    })
+                    .flatten();
+                fixed = decoded.map(|c| match holes.first() {
+                    None => (c, None, len),
+                    Some(&k) => ('\u{FFFD}', Some(chars[i + k]), len),
+                });
             }
         }
         match fixed {
-            Some((c, len)) => {
-                out.push(c);
-                last = Some(c);
+            Some((c, placeholder, len)) => {
+                out.text.push(c);
+                out.scored.push(placeholder.unwrap_or(c));
+                out.lost += usize::from(placeholder.is_some());
                 i += len;
                 any = true;
             }
@@ -712,8 +799,8 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                     _ => chars[i],
                 };
                 any |= c != chars[i];
-                out.push(c);
-                last = Some(c);
+                out.text.push(c);
+                out.scored.push(c);
                 i += 1;
             }
         }
@@ -741,13 +828,6 @@ fn cesu8_pair(bytes: &[Option<u8>]) -> Option<char> {
     char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
 }
 
-/// The character encoded at `bytes[i..]`, if it is a complete hole-free UTF-8 sequence.
-fn next_char(bytes: &[Option<u8>], i: usize) -> Option<char> {
-    let len = utf8_seq_len(*bytes.get(i)?)?;
-    let seq: Option<Vec<u8>> = bytes.get(i..i + len)?.iter().copied().collect();
-    std::str::from_utf8(&seq?).ok()?.chars().next()
-}
-
 fn utf8_seq_len(lead: Option<u8>) -> Option<usize> {
     match lead? {
         0xC2..=0xDF => Some(2),
@@ -767,8 +847,9 @@ mod tests {
 
     #[test]
     fn latin_mojibake_with_bytes_a_strict_reader_lost() {
-        // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD.
-        assert_eq!(fixed("å\u{FFFD}‘布"), "发布");
+        // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD: the
+        // character is lost (one of five bytes fits), the rest of the run is recovered.
+        assert_eq!(fixed("å\u{FFFD}‘å¸ƒ"), "\u{FFFD}布");
     }
 
     #[test]
