@@ -42,8 +42,9 @@ const LATIN_COMMON_SYMBOL: f32 = -8.0;
 /// `´` and `¨` typed as quotation marks (Portuguese, Greek informal text).
 const QUOTE_LIKE: f32 = -6.5;
 /// Latin Extended-A letters of large living orthographies (Polish, Czech, Slovak, Turkish,
-/// Romanian, Hungarian, Croatian, Lithuanian): as ordinary as `é`.
-const LATIN_EXT_COMMON: &str = "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžŐőŰűĞğİıŞşĂăŢţĐđĖėĮįŪūŲų";
+/// Romanian, Hungarian, Croatian, Lithuanian, Latvian): as ordinary as `é`.
+const LATIN_EXT_COMMON: &str =
+    "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžŐőŰűĞğİıŞşĂăŢţĐđĖėĮįŪūŲųĀāĒēĢģĪīĶķĻļŅņ";
 /// Latin-1 and windows-1252 symbols (`¤`, `¢`, `º`, `‰`): most mojibake is made of them.
 const LATIN_SYMBOL: f32 = -11.0;
 /// Other Latin letters of living orthographies (Extended-A, Vietnamese).
@@ -52,6 +53,18 @@ const LATIN_OTHER: f32 = -8.0;
 const LATIN_EXT_RARE: f32 = -9.5;
 /// Latin Extended-B, IPA and phonetic extensions (`Ʌ`, `ɿ`, `ᴴ`): rare outside linguistics.
 const LATIN_RARE: f32 = -12.0;
+/// `’` after a letter: an apostrophe (`don’t`, `l’Ukraine`), the commonest use of the sign.
+const APOSTROPHE: f32 = -3.5;
+/// `™` after a letter or digit: a product name, as common as `®` (but also what `Ã™` and `Ă™` are made
+/// of, so not cheap).
+const TRADEMARK: f32 = -8.0;
+/// A letter right after a sign that ends no word (`¨`, `ˇ`, `¸`, `¤`, `¬`, `´` other than
+/// as an apostrophe): `LiĂ¨ge`, `HĂ´pital` are mojibake; real text puts a space there.
+const LETTER_AFTER_SIGN: f32 = -4.0;
+/// Signs a letter does not follow directly in real text.
+const WORD_BREAKING_SIGNS: &str = "¨ˇ˘˝˛¸¤¦¶¬¯‡‰ˆ˜¢¹²³¼½¾±×÷";
+/// Letters that follow `´` typed as an apostrophe (`it´s`, `don´t`, `I´m`, `we´re`).
+const AFTER_APOSTROPHE: &str = "stdmlrv";
 /// Letters of no living orthography (`ſ`, archaic and supplementary Cyrillic such as `Ѱ`,
 /// `Ԭ`) and combining marks on their own.
 const RARE_LETTER: f32 = -14.0;
@@ -277,6 +290,9 @@ pub fn char_logp(prev: Option<char>, c: char) -> f32 {
         return match c {
             '\t' | '\n' | '\r' => ASCII,
             c if c.is_ascii_control() => CONTROL,
+            c if c.is_ascii_alphabetic() && prev.is_some_and(|p| breaks_words(p, c)) => {
+                ASCII + LETTER_AFTER_SIGN
+            }
             _ => ASCII,
         };
     }
@@ -294,6 +310,16 @@ pub fn char_logp(prev: Option<char>, c: char) -> f32 {
             base + PUNCT_RUN
         }
         _ => base,
+    }
+}
+
+/// Whether the letter `c` right after `sign` is unusual ([`WORD_BREAKING_SIGNS`], `´` not
+/// used as an apostrophe, `·` other than Catalan's `l·l`).
+fn breaks_words(sign: char, c: char) -> bool {
+    match sign {
+        '´' => !AFTER_APOSTROPHE.contains(c.to_ascii_lowercase()),
+        '·' => c != 'l' && c != 'L',
+        _ => (sign as u32) >= 0xA0 && WORD_BREAKING_SIGNS.contains(sign),
     }
 }
 
@@ -398,6 +424,8 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x2500..=0x259F if prev.is_some_and(|p| (0x2500..=0x259F).contains(&(p as u32))) => {
             BOX_IN_RUN
         }
+        0x2019 if prev.is_some_and(|p| is_letter(p) && !is_han(p)) => APOSTROPHE,
+        0x2122 if prev.is_some_and(|p| p.is_alphanumeric() && !is_han(p)) => TRADEMARK,
         0xFF0C => CJK_COMMA,
         0x3002 => CJK_FULL_STOP,
         0x3001 => CJK_ENUMERATION_COMMA,
@@ -452,6 +480,12 @@ const CASED_SCRIPTS: u8 = 2;
 /// letter of an alphabet; 1 Greek and 2 Cyrillic (scored with case); then the ones scored
 /// without it — Armenian, Hebrew, Arabic, Thai, Lao, Georgian and each Indic block. Marks inside a
 /// block count as its letters: a vowel sign or point continues the word it is written in.
+/// Whether `c` belongs to one of the alphabets the model knows other than Latin (Greek,
+/// Cyrillic, Hebrew, Arabic, Thai, the Indic scripts…).
+pub(crate) fn is_alphabet(c: char) -> bool {
+    script_of(c) != 0
+}
+
 fn script_of(c: char) -> u8 {
     match c as u32 {
         0x370..=0x3FF => 1,

@@ -29,6 +29,24 @@ static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
             set(cp, true);
         }
     }
+    // What UTF-8 read through the other single-byte code pages is made of (`Ĺˇ`, `ÄŻ`,
+    // `√ü`): their characters for bytes 0x80–0xFF, from encoding_rs's own tables.
+    for enc in [
+        encoding_rs::WINDOWS_1250,
+        encoding_rs::ISO_8859_2,
+        encoding_rs::WINDOWS_1257,
+        encoding_rs::MACINTOSH,
+    ] {
+        for b in 0x80u8..=0xFF {
+            let byte = [b];
+            let (s, _) = enc.decode_without_bom_handling(&byte);
+            if let Some(c) = s.chars().next() {
+                if (c as u32) < 0x10000 {
+                    set(c as u32, true);
+                }
+            }
+        }
+    }
     for cp in (0x3400..=0x4DBF)
         .chain(0x4E00..=0x9FFF)
         .chain(0xF900..=0xFAFF)
@@ -291,8 +309,9 @@ pub fn scan(text: &str) -> Scan {
             let c = text[start..i].chars().next().expect("one char");
             (c as u32) < 0x100 && next.is_some_and(|b| (0x40..0x7F).contains(&b)) && !crate::model::is_letter(c)
                 || next == Some(b'?')
-                // `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `).
-                || (matches!(c, 'Â' | 'Ã' | 'В' | 'Г') && next == Some(b' '))
+                // `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `), `Å ` is
+                // `Š`, `Ð ` is `Р`.
+                || (matches!(c, 'Â' | 'Ã' | 'Å' | 'Î' | 'Ð' | 'Ù' | 'В' | 'Г') && next == Some(b' '))
         } else {
             // Dense enough: at least one suspicious character in four, or two of them in a
             // short run.

@@ -29,6 +29,10 @@ const MIN_GAIN: f32 = 3.0;
 /// the step penalty is enough; not zero, since `×…` or `É…` in real text also form valid
 /// sequences (ftfy's negative cases).
 const MIN_GAIN_SEQUENCE: f32 = 2.0;
+/// UTF-8 lead bytes whose sequences most often end in 0xA0 (`à`, `Š`, `Р`, `Π`, `ؠ`-range
+/// Arabic…), so that a lead read one byte per character and followed by a plain space is
+/// tried as lead + NBSP (ftfy's list).
+const NBSP_LEADS: [u8; 6] = [0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9];
 /// Code pages whose channel prior is at least this (MacRoman, the Central European and
 /// Baltic ones, the DOS console)…
 const RARE_CHANNEL_PRIOR: f32 = 2.0;
@@ -172,12 +176,15 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
             unexplained_latin += count_latin(&text[a..b]);
         }
     }
-    let doc = document_channel(&runs);
+    let (doc, doc_runs) = document_channel(&runs).unzip();
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
     // stands: a lone sequence repair then needs more evidence (ftfy's "inconsistent
     // mojibake" caution), unless the document's channel vouches for it.
     let extra = |f: &Fix| {
-        if f.sequence && unexplained_latin > 0 && Some(f.name) != doc {
+        if f.sequence
+            && unexplained_latin > 0
+            && (Some(f.name) != doc || doc_runs < Some(VOUCHING_RUNS))
+        {
             INCONSISTENT_TEXT_BAR
         } else {
             0.0
@@ -199,7 +206,7 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
             .into_iter()
             .filter(|f| {
                 (f.accepted && f.margin > f.threshold + extra(f))
-                    || (Some(f.name) == doc && score(f) > f.threshold)
+                    || (Some(f.name) == doc && extra(f) == 0.0 && score(f) > f.threshold)
             })
             .max_by(|a, b| score(a).total_cmp(&score(b)))
         else {
@@ -240,8 +247,11 @@ fn count_latin(s: &str) -> usize {
         .count()
 }
 
+/// Runs the document's channel must explain before it vouches for a repair in text that is
+/// partly right as it is: one run is the repair itself.
+const VOUCHING_RUNS: usize = 2;
 /// Extra gain (nats) a lone sequence repair needs in text that is partly right as it is.
-const INCONSISTENT_TEXT_BAR: f32 = 3.5;
+const INCONSISTENT_TEXT_BAR: f32 = 10.0;
 /// A document's channel earns this bonus (nats) on runs where it is nearly convincing.
 const DOC_CHANNEL_BONUS: f32 = 6.0;
 /// …once it has explained at least this many runs on its own…
@@ -249,30 +259,42 @@ const DOC_CHANNEL_MIN_RUNS: usize = 1;
 /// …with at least this much total gain (nats).
 const DOC_CHANNEL_MIN_GAIN: f32 = 10.0;
 
-/// The channel whose accepted fixes, where each is its run's best, add up to the most gain.
-fn document_channel(runs: &[Vec<Fix>]) -> Option<&'static str> {
+/// Accepted fixes within this many nats of their run's best count as explaining it too: the
+/// same bytes often read the same through two code pages (`Ä›` is `ě` in windows-1250 and
+/// ISO-8859-2), and only the runs where they differ tell them apart.
+const DOC_CHANNEL_TIE: f32 = 3.0;
+
+/// The channel whose accepted fixes, where each is its run's best or close to it, add up to
+/// the most gain, with the number of runs it explains.
+fn document_channel(runs: &[Vec<Fix>]) -> Option<(&'static str, usize)> {
     let mut totals: Vec<(&'static str, f32, usize)> = Vec::new();
     for fixes in runs {
         let Some(best) = fixes
             .iter()
             .filter(|f| f.accepted)
-            .max_by(|a, b| a.margin.total_cmp(&b.margin))
+            .map(|f| f.margin)
+            .max_by(f32::total_cmp)
         else {
             continue;
         };
-        match totals.iter_mut().find(|t| t.0 == best.name) {
-            Some(t) => {
-                t.1 += best.margin;
-                t.2 += 1;
+        for f in fixes {
+            if !f.accepted || f.margin < best - DOC_CHANNEL_TIE {
+                continue;
             }
-            None => totals.push((best.name, best.margin, 1)),
+            match totals.iter_mut().find(|t| t.0 == f.name) {
+                Some(t) => {
+                    t.1 += f.margin;
+                    t.2 += 1;
+                }
+                None => totals.push((f.name, f.margin, 1)),
+            }
         }
     }
     totals
         .into_iter()
         .filter(|t| t.2 >= DOC_CHANNEL_MIN_RUNS && t.1 >= DOC_CHANNEL_MIN_GAIN)
         .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|t| t.0)
+        .map(|t| (t.0, t.2))
 }
 
 struct Fix {
@@ -457,13 +479,10 @@ fn try_channel(
         }
         span_end = end + 1;
     } else if single_byte_to_utf8 && text[end..].starts_with(' ') {
-        // A UTF-8 lead byte C2/C3 read as `Â`/`Ã` then a space: the space was 0xA0 (NBSP),
-        // turned into a space on the way (`Ã ` is `à`).
-        let last = text[start..end].chars().next_back();
-        if last
-            .and_then(|c| channels::single_byte(c, ch.reencode))
-            .is_some_and(|b| b == 0xC2 || b == 0xC3)
-        {
+        // A UTF-8 sequence one byte short (a lead such as C3 read as `Ã`, or `à¸`) then a
+        // space: the space was 0xA0 (NBSP), turned into a space on the way (`Ã ` is `à`,
+        // `à¸ ` is `ภ`).
+        if missing_one_byte(&text[start..end], ch.reencode) {
             nbsp = true;
             span_end = end + 1;
         }
@@ -497,7 +516,10 @@ fn try_channel(
         // Portuguese `às ` and `àquele` really glue to the next word (ftfy's rule).
         if nbsp && fixed.ends_with('à') {
             let rest = &text[span_end..];
-            if !(rest.starts_with("s ") || rest.starts_with("quel")) {
+            if !(rest.starts_with("s ")
+                || rest.starts_with("quel")
+                || rest.starts_with(char::is_whitespace))
+            {
                 fixed.push(' ');
                 if let Some(s) = scored_after.as_mut() {
                     s.push(' ');
@@ -523,10 +545,10 @@ fn try_channel(
     let old = model::score_after(prev, span) + boundary(span, next);
     let scored = scored_after.as_deref().unwrap_or(&after);
     let new = model::score_after(prev, scored) + boundary(scored, next);
-    let margin = new
-        - old
-        - STEP_PENALTY
-        - ch.prior
+    let margin = new - old - STEP_PENALTY - ch.prior
+        + CASE_BREAK
+            * (case_breaks(text, start, span_end, span)
+                - case_breaks(text, start, span_end, &after))
         - script_mismatch(
             &after,
             ctx.get_or_init(|| context_scripts(text, start, span_end)),
@@ -578,6 +600,75 @@ fn try_channel(
         accepted: margin > min_gain && !thin_cjk,
         threshold: min_gain,
         sequence: single_byte_to_utf8,
+    })
+}
+
+/// A change of case inside a Latin word (`voilÃ`, `baÅ†`, `ÄÆdomu`) costs this much (nats):
+/// outside brand names, a lower-case letter is followed by an upper-case one, or two
+/// capitals by a small letter, a few times in ten thousand letters.
+const CASE_BREAK: f32 = 6.0;
+
+/// Case breaks in the Latin word around `text[start..end]` with `middle` in place of it: a
+/// small letter followed by a capital, and two capitals followed by a small letter. Any
+/// other character ends a word.
+fn case_breaks(text: &str, start: usize, end: usize, middle: &str) -> f32 {
+    let latin = |c: char| model::is_letter(c) && (c as u32) < 0x250;
+    let before = text[..start]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| latin(c))
+        .last()
+        .map_or(start, |(i, _)| i);
+    let after = text[end..]
+        .char_indices()
+        .find(|&(_, c)| !latin(c))
+        .map_or(text.len(), |(i, _)| end + i);
+    let (mut breaks, mut capitals, mut prev_small) = (0u32, 0u32, false);
+    for c in text[before..start]
+        .chars()
+        .chain(middle.chars())
+        .chain(text[end..after].chars())
+    {
+        if !latin(c) {
+            (capitals, prev_small) = (0, false);
+        } else if c.is_uppercase() {
+            breaks += u32::from(prev_small);
+            (capitals, prev_small) = (capitals + 1, false);
+        } else {
+            breaks += u32::from(capitals >= 2);
+            (capitals, prev_small) = (0, true);
+        }
+    }
+    breaks as f32
+}
+
+/// Whether `run`, re-encoded one byte per character, ends with a UTF-8 sequence that lacks
+/// exactly its last byte, 0xA0: a two-byte one whose lead is among [`NBSP_LEADS`], or a
+/// three-byte one that 0xA0 makes a letter of an alphabet (`à¸` + 0xA0 is Thai `ภ`).
+fn missing_one_byte(run: &str, how: Reencode) -> bool {
+    let tail: Vec<u8> = run
+        .chars()
+        .rev()
+        .take(3)
+        .map_while(|c| channels::single_byte(c, how))
+        .collect();
+    // `tail` is reversed: tail[k] is k bytes before the end.
+    (0..tail.len()).any(|k| {
+        let lead = tail[k];
+        if utf8_seq_len(Some(lead)) != Some(k + 2)
+            || !tail[..k].iter().all(|&b| (0x80..=0xBF).contains(&b))
+        {
+            return false;
+        }
+        if k == 0 {
+            return NBSP_LEADS.contains(&lead);
+        }
+        let mut seq: Vec<u8> = tail[..=k].iter().rev().copied().collect();
+        seq.push(0xA0);
+        std::str::from_utf8(&seq)
+            .ok()
+            .and_then(|s| s.chars().next())
+            .is_some_and(model::is_alphabet)
     })
 }
 
@@ -707,6 +798,9 @@ fn chain_names(ch: &Channel) -> (&'static str, String) {
 /// U+FFFD, so in a 1252 reading a U+FFFD stands for one of exactly these.
 const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
 
+/// What a U+FFFD encoded in full is scored as: a symbol (white square).
+const WRITTEN_REPLACEMENT: char = '\u{25A1}';
+
 /// A [`sequence_fix`]: the repaired text, the same with each destroyed character shown as
 /// the placeholder its reader left (what the model scores), and how many were destroyed.
 struct SequenceFix {
@@ -775,6 +869,9 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
                     })
                     .flatten();
                 fixed = decoded.map(|c| match holes.first() {
+                    // U+FFFD written out in full (`ï¿½`) is a character the text had: scored
+                    // as a symbol, not as a decoder's failure.
+                    None if c == '\u{FFFD}' => (c, Some(WRITTEN_REPLACEMENT), len),
                     None => (c, None, len),
                     Some(&k) => ('\u{FFFD}', Some(chars[i + k]), len),
                 });
@@ -784,7 +881,7 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
             Some((c, placeholder, len)) => {
                 out.text.push(c);
                 out.scored.push(placeholder.unwrap_or(c));
-                out.lost += usize::from(placeholder.is_some());
+                out.lost += usize::from(placeholder.is_some_and(|p| p != WRITTEN_REPLACEMENT));
                 i += len;
                 any = true;
             }
