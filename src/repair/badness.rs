@@ -30,7 +30,8 @@ static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
         }
     }
     // What UTF-8 read through the other single-byte code pages is made of (`Ĺˇ`, `ÄŻ`,
-    // `√ü`): their characters for bytes 0x80–0xFF, from encoding_rs's own tables.
+    // `√ü`): their characters for bytes 0x80–0xFF, from encoding_rs's own tables — but not
+    // the quotes and dashes of General Punctuation, which clean text is full of.
     for enc in [
         encoding_rs::WINDOWS_1250,
         encoding_rs::ISO_8859_2,
@@ -41,7 +42,7 @@ static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
             let byte = [b];
             let (s, _) = enc.decode_without_bom_handling(&byte);
             if let Some(c) = s.chars().next() {
-                if (c as u32) < 0x10000 {
+                if (c as u32) < 0x10000 && !('\u{2000}'..='\u{206F}').contains(&c) {
                     set(c as u32, true);
                 }
             }
