@@ -55,6 +55,10 @@ const LATIN_EXT_RARE: f32 = -9.5;
 const LATIN_RARE: f32 = -12.0;
 /// `’` after a letter: an apostrophe (`don’t`, `l’Ukraine`), the commonest use of the sign.
 const APOSTROPHE: f32 = -3.5;
+/// `…` ending a word (`Brontë…`).
+const ELLIPSIS: f32 = -4.0;
+/// A letter repeated (`ÅÅÅÅ-MM-DD`, `aaah`): real text does it; decodings rarely do.
+const REPEATED_LETTER: f32 = -3.0;
 /// `™` after a letter or digit: a product name, as common as `®` (but also what `Ã™` and `Ă™` are made
 /// of, so not cheap).
 const TRADEMARK: f32 = -8.0;
@@ -86,6 +90,10 @@ const ALPHA_OTHER: f32 = -6.5;
 /// A Cyrillic/Greek letter glued to a Latin letter (`ЁtЕ`): mixed-script words are what
 /// Latin text read through KOI8-R or windows-1251 looks like, and real text almost never is.
 const ALPHA_MIXED_SCRIPT: f32 = -11.0;
+/// A small Greek letter glued to Latin letters or digits: a symbol in scientific names.
+const GREEK_SYMBOL: f32 = -8.0;
+/// Common Japanese kanji (JIS X 0208 level 1) the Chinese word list never saw.
+const JIS_KANJI_UNSEEN: f32 = -11.0;
 /// Han characters the word list never saw.
 const HAN_UNSEEN: f32 = -16.0;
 /// Private Use Area: what GBK's user-defined areas decode to; evidence of mojibake.
@@ -134,7 +142,7 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
             other.insert(ch, (0.0, n));
         }
     }
-    let logp = counts
+    let mut logp: Vec<f32> = counts
         .iter()
         .map(|&n| {
             if n == 0 {
@@ -144,6 +152,22 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
             }
         })
         .collect();
+    // Japanese forms a Chinese word list never sees (`関`, `戸`, `桜`): JIS X 0208 level 1,
+    // the common kanji (Shift_JIS leads 0x88–0x98), from encoding_rs's table.
+    for lead in 0x88u8..=0x98 {
+        for trail in (0x40u8..=0xFC).filter(|&t| t != 0x7F) {
+            let pair = [lead, trail];
+            let (s, bad) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&pair);
+            if let (false, Some(c)) = (bad, s.chars().next()) {
+                let cp = c as u32;
+                if (DENSE_START..DENSE_END).contains(&cp)
+                    && counts[(cp - DENSE_START) as usize] == 0
+                {
+                    logp[(cp - DENSE_START) as usize] = JIS_KANJI_UNSEEN;
+                }
+            }
+        }
+    }
     for v in other.values_mut() {
         v.0 = (v.1 as f64 / total).ln() as f32;
     }
@@ -299,6 +323,9 @@ pub fn char_logp(prev: Option<char>, c: char) -> f32 {
     if is_han(c) {
         return han_pair_logp(prev, c);
     }
+    if prev == Some(c) && is_letter(c) {
+        return REPEATED_LETTER;
+    }
     let base = other_logp(prev, c);
     match prev {
         Some(p)
@@ -385,13 +412,18 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
                 COMBINING
             } else if prev.is_some_and(|p| is_letter(p) && script_of(p) == 0 && !is_han(p)) {
                 ALPHA_MIXED_SCRIPT
-            } else if is_letter(c) {
+            } else if is_letter(c) || c.is_numeric() {
                 ALPHA_OTHER
             } else {
                 COMBINING
             }
         }
+        // After a letter or digit: decomposed (NFD) accents, as macOS writes file names, and
+        // overlays such as strike-through (`6̶`).
+        0x300..=0x36F if prev.is_some_and(|p| p.is_ascii_alphanumeric()) => LATIN_IN_WORD,
         0x300..=0x36F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF => COMBINING,
+        // Greek letters are symbols in science (`IL2Rγc`, `β-catenin`).
+        0x3B1..=0x3C9 if prev.is_some_and(|p| p.is_ascii_alphanumeric()) => GREEK_SYMBOL,
         0x370..=0x4FF
             if prev.is_some_and(|p| {
                 p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32))
@@ -425,6 +457,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
             BOX_IN_RUN
         }
         0x2019 if prev.is_some_and(|p| is_letter(p) && !is_han(p)) => APOSTROPHE,
+        0x2026 if prev.is_some_and(|p| is_letter(p) && !is_han(p)) => ELLIPSIS,
         0x2122 if prev.is_some_and(|p| p.is_alphanumeric() && !is_han(p)) => TRADEMARK,
         0xFF0C => CJK_COMMA,
         0x3002 => CJK_FULL_STOP,
@@ -441,8 +474,12 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FULLWIDTH_ALNUM,
         0x3040..=0x30FF => KANA,
         0xFF66..=0xFF9F => HALFWIDTH_KANA,
-        // Hangul glued to a Latin word (`Bront녔`) is what `ë…”` read as UTF-8 looks like.
-        0xAC00..=0xD7A3 if prev.is_some_and(|p| is_letter(p) && (p as u32) < 0x250) => {
+        // Hangul glued to an accented Latin letter (`é녔`) is what UTF-8 read as windows-1252
+        // and repaired halfway looks like.
+        // (After an ASCII letter it is ordinary: `TV를`, roff's `\fI옵션`.)
+        0xAC00..=0xD7A3
+            if prev.is_some_and(|p| is_letter(p) && (0xC0..0x250).contains(&(p as u32))) =>
+        {
             ALPHA_MIXED_SCRIPT
         }
         0xAC00..=0xD7A3 => {

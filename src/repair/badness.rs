@@ -149,7 +149,7 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
             }
             if (0x400..=0x4FF).contains(&cp) {
                 f |= CYRILLIC;
-                if matches!(c, 'Р' | 'С' | 'Г' | 'В' | 'в') {
+                if matches!(c, 'Р' | 'С' | 'Г' | 'В' | 'в' | 'Ђ') {
                     f |= CYRILLIC_LEAD;
                 }
             }
@@ -299,10 +299,10 @@ pub fn scan(text: &str) -> Scan {
         } else if any & STRONG != 0 {
             // Never in clean text: C1 controls and Private Use.
             true
-        } else if cyr == chars {
-            // A Cyrillic word: mojibake only if nearly half of it is Р/С/Г/В/в (the UTF-8
-            // lead bytes D0/D1/C3/C2/E2 read as windows-1251).
-            cyr_lead * 10 >= chars * 4 && chars >= 2
+        } else if cyr == chars && chars >= 2 {
+            // A Cyrillic word: mojibake only if nearly half of it is Р/С/Г/В/в/Ђ (the UTF-8
+            // lead bytes D0/D1/C3/C2/E2 and E2 80's 0x80 read as windows-1251).
+            cyr_lead * 10 >= chars * 4
         } else if chars == 1 {
             // One non-ASCII character: a double-byte lead with an ASCII trail after it, or
             // a lossy marker; a lone accented letter or rare hanzi is just text.

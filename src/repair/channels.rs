@@ -216,10 +216,42 @@ pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
             .map(|i| 0x80 + i as u8),
         Legacy(e) if e.is_single_byte() => match encode_char(e, c) {
             Some((b, 1)) => Some(b[0]),
-            _ => (0x80..=0x9F).contains(&cp).then_some(cp as u8),
+            // Only a byte the code page leaves undefined comes through as a C1 control.
+            _ => undefined_bytes(how)
+                .contains(&(cp as u8))
+                .then_some(cp as u8),
         },
         Legacy(_) => None,
     }
+}
+
+/// The bytes 0x80–0x9F that a single-byte code page leaves undefined (encoding_rs decodes
+/// them as the C1 control of the same number; a strict reader makes them U+FFFD).
+pub fn undefined_bytes(how: Reencode) -> Vec<u8> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<Vec<(Reencode, Vec<u8>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let enc = match how {
+        SloppyWindows1252 => encoding_rs::WINDOWS_1252,
+        Cp437 => return Vec::new(),
+        Legacy(e) if e.is_single_byte() => e,
+        Legacy(_) => return Vec::new(),
+    };
+    CACHE.with(|c| {
+        if let Some((_, v)) = c.borrow().iter().find(|(h, _)| *h == how) {
+            return v.clone();
+        }
+        let v: Vec<u8> = (0x80u8..=0x9F)
+            .filter(|&b| {
+                let byte = [b];
+                let (s, _) = enc.decode_without_bom_handling(&byte);
+                s.chars().next() == Some(char::from(b))
+            })
+            .collect();
+        c.borrow_mut().push((how, v.clone()));
+        v
+    })
 }
 
 /// Whether `how` re-encodes one byte per character.

@@ -70,9 +70,11 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     let mut cur: Cow<str> = Cow::Borrowed(text);
     for _ in 0..MAX_PASSES {
         let before = steps.len();
-        let candidates = runs
-            .take()
-            .unwrap_or_else(|| badness::suspicious_runs(&cur));
+        let candidates = join_across_lost_bytes(
+            &cur,
+            runs.take()
+                .unwrap_or_else(|| badness::suspicious_runs(&cur)),
+        );
         if let Some(next) = pass(&cur, &candidates, &mut steps) {
             cur = Cow::Owned(next);
             // A repair can make a marker (`锟斤拷` is U+FFFD read as GBK).
@@ -91,6 +93,31 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
         lossy::report_markers(&cur, &mut steps);
     }
     (cur, steps)
+}
+
+/// Extends candidate runs over a `?` and the non-ASCII text after it (joining runs that only
+/// a `?` separates): a lossy reader's `?` for a byte in the middle of a sequence (`â?¬` is
+/// `€` with its 0x82 lost) splits a run in two.
+fn join_across_lost_bytes(text: &str, runs: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    // Past `?` + non-ASCII text after `end`, as often as that repeats.
+    let extend = |mut end: usize| {
+        while bytes.get(end) == Some(&b'?') && bytes.get(end + 1).is_some_and(|&b| b >= 0x80) {
+            end += 1;
+            while bytes.get(end).is_some_and(|&b| b >= 0x80) {
+                end += 1;
+            }
+        }
+        end
+    };
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(runs.len());
+    for (a, b) in runs {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(extend(b)),
+            _ => out.push((a, extend(b))),
+        }
+    }
+    out
 }
 
 /// C1 controls (U+0080–U+009F) left once the mojibake is gone: text never uses them, and
@@ -155,6 +182,7 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
             run_start,
             run_end,
             double_byte_extent(text, run_start, run_end),
+            candidates,
         );
         if !fixes.iter().any(|f| f.sequence) {
             unexplained_runs.push((run_start, run_end));
@@ -206,7 +234,7 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
             .into_iter()
             .filter(|f| {
                 (f.accepted && f.margin > f.threshold + extra(f))
-                    || (Some(f.name) == doc && extra(f) == 0.0 && score(f) > f.threshold)
+                    || (Some(f.name) == doc && extra(f) == 0.0 && score(f) > f.doc_threshold)
             })
             .max_by(|a, b| score(a).total_cmp(&score(b)))
         else {
@@ -309,13 +337,22 @@ struct Fix {
     accepted: bool,
     /// The bar this fix had to clear.
     threshold: f32,
+    /// The bar once the document's channel is known to be this fix's: a rare code page
+    /// has then shown itself, and its extra bar is waived.
+    doc_threshold: f32,
     /// A sequence-by-sequence reading (UTF-8 read one byte per character).
     sequence: bool,
 }
 
 /// Every fix for the run `text[start..end]` that is accepted on its own or could be with
 /// the document-channel bonus.
-fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<Fix> {
+fn candidate_fixes(
+    text: &str,
+    start: usize,
+    end: usize,
+    extent: usize,
+    runs: &[(usize, usize)],
+) -> Vec<Fix> {
     let class = SpanClass::of(&text[start..end]);
     let ctx = std::cell::OnceCell::new();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
@@ -331,7 +368,7 @@ fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<F
     };
     if let Some(ch) = structural {
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
-        if let Some(f) = try_channel(text, start, end, ch, &ctx) {
+        if let Some(f) = try_channel(text, start, end, ch, &ctx, runs) {
             let wide = f.after.chars().filter(|&c| c as u32 >= 0x800).count();
             if f.accepted
                 && f.lost == 0
@@ -352,7 +389,7 @@ fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<F
         } else {
             end
         };
-        if let Some(f) = try_channel(text, start, span_end, ch, &ctx) {
+        if let Some(f) = try_channel(text, start, span_end, ch, &ctx, runs) {
             fixes.push(f);
         }
     }
@@ -367,6 +404,7 @@ fn candidate_fixes(text: &str, start: usize, end: usize, extent: usize) -> Vec<F
             lost: m.lost,
             accepted: true,
             threshold: 0.0,
+            doc_threshold: 0.0,
             sequence: false,
         });
     }
@@ -465,7 +503,8 @@ fn try_channel(
     start: usize,
     end: usize,
     ch: &Channel,
-    ctx: &std::cell::OnceCell<u16>,
+    ctx: &std::cell::OnceCell<(u16, u16)>,
+    runs: &[(usize, usize)],
 ) -> Option<Fix> {
     let prev = text[..start].chars().next_back();
     let single_byte_to_utf8 = ch.original == UTF_8 && channels::is_single_byte(ch.reencode);
@@ -549,10 +588,28 @@ fn try_channel(
         + CASE_BREAK
             * (case_breaks(text, start, span_end, span)
                 - case_breaks(text, start, span_end, &after))
-        - script_mismatch(
-            &after,
-            ctx.get_or_init(|| context_scripts(text, start, span_end)),
-        );
+        + {
+            // Letters of a script found nowhere around (outside the mojibake) count against
+            // the text as it stands as much as against a reading: a lone `Г` between French
+            // words is as out of place as a lone `ף` would be.
+            // (Context for the text as it stands leaves out the other candidate runs, for a
+            // reading it takes them in: `Ð ` is `Р` next to `уский`. Greek letters are
+            // symbols as often as words, `√π`, so they never count against the text.
+            let (outside, all) = ctx.get_or_init(|| {
+                (
+                    context_scripts(text, start, span_end, runs),
+                    context_scripts(text, start, span_end, &[]),
+                )
+            });
+            // Only a lone character is judged so: longer runs of a script are its text.)
+            let lone = span.chars().filter(|c| !c.is_ascii()).count() == 1;
+            let before = if lone {
+                script_mismatch(span, &(outside | GREEK_BIT))
+            } else {
+                0.0
+            };
+            before - script_mismatch(&after, all)
+        };
     let n = span.chars().count() as f32;
     let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
         MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
@@ -561,7 +618,18 @@ fn try_channel(
     } else {
         MIN_GAIN.max(MIN_GAIN_PER_CHAR_CJK * n)
     };
-    if margin + DOC_CHANNEL_BONUS <= min_gain {
+    if std::env::var_os("MOJIFIX_DEBUG").is_some() {
+        eprintln!(
+            "DBG {} {:?} -> {:?} margin {:.1} bar {:.1}",
+            ch.name, span, after, margin, min_gain
+        );
+    }
+    let doc_threshold = if single_byte_to_utf8 {
+        MIN_GAIN_SEQUENCE
+    } else {
+        min_gain
+    };
+    if margin + DOC_CHANNEL_BONUS <= doc_threshold {
         return None;
     }
     if ch.original != UTF_8 && ch.original != encoding_rs::WINDOWS_1252 {
@@ -599,6 +667,7 @@ fn try_channel(
         lost,
         accepted: margin > min_gain && !thin_cjk,
         threshold: min_gain,
+        doc_threshold,
         sequence: single_byte_to_utf8,
     })
 }
@@ -679,6 +748,8 @@ const FOREIGN_SCRIPT_PER_CHAR: f32 = 4.0;
 /// How far around the span the context is read (bytes).
 const CONTEXT: usize = 300;
 
+const GREEK_BIT: u16 = 16;
+
 /// A script class, as a bit.
 fn script_bit(c: char) -> u16 {
     match c as u32 {
@@ -686,7 +757,7 @@ fn script_bit(c: char) -> u16 {
         0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F => 2,
         0x590..=0x5FF => 4,
         0x600..=0x6FF => 8,
-        0x370..=0x3FF => 16,
+        0x370..=0x3FF => GREEK_BIT,
         0x400..=0x4FF => 32,
         0x100..=0x17F => 64,
         0x180..=0x2AF | 0x1D00..=0x1DBF => 128,
@@ -726,8 +797,9 @@ fn is_hangul(c: char) -> bool {
     script_bit(c) == 2
 }
 
-/// The script classes present around the span.
-fn context_scripts(text: &str, start: usize, end: usize) -> u16 {
+/// The script classes present around the span, outside the candidate `runs` (sorted): the
+/// Cyrillic of `вЂ™` elsewhere on the line is mojibake, not context.
+fn context_scripts(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> u16 {
     let mut lo = start.saturating_sub(CONTEXT);
     while !text.is_char_boundary(lo) {
         lo -= 1;
@@ -736,7 +808,22 @@ fn context_scripts(text: &str, start: usize, end: usize) -> u16 {
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    scripts_in(&text.as_bytes()[lo..start]) | scripts_in(&text.as_bytes()[end..hi])
+    let bytes = text.as_bytes();
+    let mut m = 0;
+    for (a, b) in [(lo, start), (end, hi)] {
+        let mut from = a;
+        let first = runs.partition_point(|r| r.1 <= a);
+        for &(rs, re) in runs[first..].iter().take_while(|r| r.0 < b) {
+            if rs > from {
+                m |= scripts_in(&bytes[from..rs]);
+            }
+            from = from.max(re);
+        }
+        if from < b {
+            m |= scripts_in(&bytes[from..b]);
+        }
+    }
+    m
 }
 
 /// The [`script_bit`]s of the characters in `bytes` (whole UTF-8 characters), decoding only
@@ -794,10 +881,6 @@ fn chain_names(ch: &Channel) -> (&'static str, String) {
     (enc, ch.original.name().to_ascii_lowercase())
 }
 
-/// The five bytes windows-1252 leaves undefined: a strict 1252 reader turns them into
-/// U+FFFD, so in a 1252 reading a U+FFFD stands for one of exactly these.
-const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
-
 /// What a U+FFFD encoded in full is scored as: a symbol (white square).
 const WRITTEN_REPLACEMENT: char = '\u{25A1}';
 
@@ -811,13 +894,15 @@ struct SequenceFix {
 
 /// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
 /// valid multi-byte UTF-8 sequence by its character; everything else stays as it was. A
-/// sequence with a byte its reader destroyed (a strict windows-1252 reader's U+FFFD for one
-/// of the five bytes it leaves undefined, or a lossy one's `?`) comes back as one U+FFFD:
+/// sequence with a byte its reader destroyed (a strict reader's U+FFFD for one of the bytes
+/// its code page leaves undefined, or a lossy one's `?`) comes back as one U+FFFD:
 /// the rest of its bytes are recognised, but the character is lost, and guessing it would
 /// present invented text as recovered.
 fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
     let chars: Vec<char> = span.chars().collect();
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
+    // The bytes a strict reader of this code page turns into U+FFFD: a lost byte is one.
+    let undefined = channels::undefined_bytes(ch.reencode);
     let mut bytes: Vec<Option<u8>> = chars
         .iter()
         .map(|&c| channels::single_byte(c, ch.reencode))
@@ -834,7 +919,7 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
     let mut any = false;
     while i < chars.len() {
         // A lost byte: U+FFFD from a strict reader, or `?` from a lossy one.
-        let wild = |j: usize| sloppy && (chars[j] == '\u{FFFD}' || chars[j] == '?');
+        let wild = |j: usize| !undefined.is_empty() && (chars[j] == '\u{FFFD}' || chars[j] == '?');
         let mut fixed = None;
         if let Some(c) = cesu8_pair(&bytes[i..]) {
             fixed = Some((c, None, 6));
@@ -845,11 +930,7 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
                 })
             {
                 let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
-                let options: &[u8] = if holes.is_empty() {
-                    &[0]
-                } else {
-                    &CP1252_UNDEFINED
-                };
+                let options: &[u8] = if holes.is_empty() { &[0] } else { &undefined };
                 // Valid UTF-8 for some value of the lost byte (at most one per sequence).
                 let decoded = (holes.len() <= 1)
                     .then(|| {
@@ -887,12 +968,8 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
             }
             None => {
                 // A C1 control outside any sequence was a windows-1252 byte read as Latin-1.
-                let c = match chars[i] as u32 {
-                    0x80..=0x9F if sloppy => {
-                        let b = [chars[i] as u8];
-                        let (s, _, _) = encoding_rs::WINDOWS_1252.decode(&b);
-                        s.chars().next().unwrap_or(chars[i])
-                    }
+                let c = match channels::cp1252_char(chars[i]) {
+                    Some(c) if sloppy => c,
                     _ => chars[i],
                 };
                 any |= c != chars[i];
