@@ -246,7 +246,7 @@ pub fn undefined_bytes(how: Reencode) -> Vec<u8> {
             .filter(|&b| {
                 let byte = [b];
                 let (s, _) = enc.decode_without_bom_handling(&byte);
-                s.chars().next() == Some(char::from(b))
+                s.starts_with(char::from(b))
             })
             .collect();
         c.borrow_mut().push((how, v.clone()));
