@@ -217,9 +217,10 @@ pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
         Legacy(e) if e.is_single_byte() => match encode_char(e, c) {
             Some((b, 1)) => Some(b[0]),
             // Only a byte the code page leaves undefined comes through as a C1 control.
-            _ => undefined_bytes(how)
+            _ if (0x80..=0x9F).contains(&cp) => undefined_bytes(how)
                 .contains(&(cp as u8))
                 .then_some(cp as u8),
+            _ => None,
         },
         Legacy(_) => None,
     }

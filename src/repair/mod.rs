@@ -370,8 +370,9 @@ fn candidate_fixes(
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
         if let Some(f) = try_channel(text, start, end, ch, &ctx, runs) {
             let wide = f.after.chars().filter(|&c| c as u32 >= 0x800).count();
+            // (A sequence reading marks each lost character; it hides nothing.)
             if f.accepted
-                && f.lost == 0
+                && (f.lost == 0 || f.sequence)
                 && f.end >= end
                 && wide >= STRUCTURAL_MIN_CHARS
                 && f.margin >= STRUCTURAL_MARGIN
@@ -544,13 +545,16 @@ fn try_channel(
     // What the model scores as the repaired text: `after`, except that a character a lossy
     // reader destroyed is scored as the placeholder it left (the loss was there before).
     let mut scored_after = None;
+    let mut restored = 0;
     let (after, lost) = if single_byte_to_utf8 {
         let SequenceFix {
             text: mut fixed,
             scored,
             lost,
-        } = sequence_fix(span, ch, nbsp)?;
+            restored: r,
+        } = sequence_fix(span, ch, prev, nbsp)?;
         scored_after = Some(scored);
+        restored = r;
         // `Ã` + NBSP + space, with the two spaces collapsed into one: `à perturber`. Only
         // Portuguese `às ` and `àquele` really glue to the next word (ftfy's rule).
         if nbsp && fixed.ends_with('à') {
@@ -648,6 +652,14 @@ fn try_channel(
     if !lost_at.is_empty() {
         chain.push_str(&format!(" (lossy: {} byte(s) lost)", lost_at.len()));
     }
+    if single_byte_to_utf8 && lost > 0 {
+        chain.push_str(&format!(" (lossy: {lost} character(s) lost)"));
+    }
+    if restored > 0 {
+        chain.push_str(&format!(
+            " (lossy: {restored} lost byte(s) chosen by the model)"
+        ));
+    }
     // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍)
     // is applied only where the document's channel supports it.
     let thin_cjk = ch.original != UTF_8
@@ -681,7 +693,7 @@ const CASE_BREAK: f32 = 6.0;
 /// small letter followed by a capital, and two capitals followed by a small letter. Any
 /// other character ends a word.
 fn case_breaks(text: &str, start: usize, end: usize, middle: &str) -> f32 {
-    let latin = |c: char| model::is_letter(c) && (c as u32) < 0x250;
+    let latin = |c: char| (c as u32) < 0x250 && model::is_letter(c);
     let before = text[..start]
         .char_indices()
         .rev()
@@ -890,6 +902,19 @@ struct SequenceFix {
     text: String,
     scored: String,
     lost: usize,
+    /// Lost bytes the model settled (see [`LOST_BYTE_MARGIN`]).
+    restored: usize,
+}
+
+/// A lost byte is restored only when the best character it can make beats every other by
+/// this much (nats) in context, and is Han.
+const LOST_BYTE_MARGIN: f32 = 2.0;
+
+/// The character encoded at `bytes[i..]`, if it is a complete hole-free UTF-8 sequence.
+fn next_char(bytes: &[Option<u8>], i: usize) -> Option<char> {
+    let len = utf8_seq_len(*bytes.get(i)?)?;
+    let seq: Option<Vec<u8>> = bytes.get(i..i + len)?.iter().copied().collect();
+    std::str::from_utf8(&seq?).ok()?.chars().next()
 }
 
 /// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
@@ -897,8 +922,9 @@ struct SequenceFix {
 /// sequence with a byte its reader destroyed (a strict reader's U+FFFD for one of the bytes
 /// its code page leaves undefined, or a lossy one's `?`) comes back as one U+FFFD:
 /// the rest of its bytes are recognised, but the character is lost, and guessing it would
-/// present invented text as recovered.
-fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
+/// present invented text as recovered — unless the model settles it ([`LOST_BYTE_MARGIN`]),
+/// which the chain then says.
+fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Option<SequenceFix> {
     let chars: Vec<char> = span.chars().collect();
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
     // The bytes a strict reader of this code page turns into U+FFFD: a lost byte is one.
@@ -914,9 +940,11 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
         text: String::with_capacity(span.len()),
         scored: String::with_capacity(span.len()),
         lost: 0,
+        restored: 0,
     };
     let mut i = 0;
     let mut any = false;
+    let mut last = prev;
     while i < chars.len() {
         // A lost byte: U+FFFD from a strict reader, or `?` from a lossy one.
         let wild = |j: usize| !undefined.is_empty() && (chars[j] == '\u{FFFD}' || chars[j] == '?');
@@ -931,29 +959,50 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
             {
                 let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
                 let options: &[u8] = if holes.is_empty() { &[0] } else { &undefined };
-                // Valid UTF-8 for some value of the lost byte (at most one per sequence).
-                let decoded = (holes.len() <= 1)
-                    .then(|| {
-                        options.iter().find_map(|&fill| {
-                            let seq: Vec<u8> = (0..len)
-                                .map(|k| {
-                                    if holes.contains(&k) {
-                                        fill
-                                    } else {
-                                        bytes[i + k].unwrap_or(fill)
-                                    }
-                                })
-                                .collect();
-                            let s = std::str::from_utf8(&seq).ok()?;
-                            s.chars().next()
-                        })
-                    })
-                    .flatten();
-                fixed = decoded.map(|c| match holes.first() {
+                // Every character the sequence can be, one per value of the lost byte (at
+                // most one per sequence), scored in context: the character before and the
+                // complete one after (决定_开 → 召开, not 听开).
+                let next = next_char(&bytes, i + len);
+                let mut readings: Vec<(f32, char)> = Vec::new();
+                if holes.len() <= 1 {
+                    for &fill in options {
+                        let seq: Vec<u8> = (0..len)
+                            .map(|k| {
+                                if holes.contains(&k) {
+                                    fill
+                                } else {
+                                    bytes[i + k].unwrap_or(fill)
+                                }
+                            })
+                            .collect();
+                        if let Some(c) = std::str::from_utf8(&seq)
+                            .ok()
+                            .and_then(|s| s.chars().next())
+                        {
+                            let sc = model::char_logp(last, c)
+                                + next.map_or(0.0, |n| model::char_logp(Some(c), n));
+                            readings.push((sc, c));
+                        }
+                    }
+                }
+                readings.sort_by(|a, b| b.0.total_cmp(&a.0));
+                fixed = readings.first().map(|&(best, c)| match holes.first() {
                     // U+FFFD written out in full (`ï¿½`) is a character the text had: scored
                     // as a symbol, not as a decoder's failure.
                     None if c == '\u{FFFD}' => (c, Some(WRITTEN_REPLACEMENT), len),
                     None => (c, None, len),
+                    // A lost byte the model settles: a Han character that its neighbours make
+                    // far likelier than every other value (您的_置 → 位). Chinese has the
+                    // bigram data for it; elsewhere the character stays lost.
+                    Some(_)
+                        if model::is_han(c)
+                            && readings
+                                .get(1)
+                                .is_none_or(|r| best - r.0 >= LOST_BYTE_MARGIN) =>
+                    {
+                        out.restored += 1;
+                        (c, None, len)
+                    }
                     Some(&k) => ('\u{FFFD}', Some(chars[i + k]), len),
                 });
             }
@@ -963,6 +1012,7 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
                 out.text.push(c);
                 out.scored.push(placeholder.unwrap_or(c));
                 out.lost += usize::from(placeholder.is_some_and(|p| p != WRITTEN_REPLACEMENT));
+                last = Some(c);
                 i += len;
                 any = true;
             }
@@ -973,6 +1023,7 @@ fn sequence_fix(span: &str, ch: &Channel, nbsp: bool) -> Option<SequenceFix> {
                     _ => chars[i],
                 };
                 any |= c != chars[i];
+                last = Some(c);
                 out.text.push(c);
                 out.scored.push(c);
                 i += 1;
@@ -1021,9 +1072,11 @@ mod tests {
 
     #[test]
     fn latin_mojibake_with_bytes_a_strict_reader_lost() {
-        // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD: the
-        // character is lost (one of five bytes fits), the rest of the run is recovered.
-        assert_eq!(fixed("å\u{FFFD}‘å¸ƒ"), "\u{FFFD}布");
+        // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD. One of
+        // five bytes fits; before 布 the model settles it as 发.
+        assert_eq!(fixed("å\u{FFFD}‘å¸ƒ"), "发布");
+        // Outside Han the model has no such evidence: č (C4 8D) stays lost.
+        assert_eq!(fixed("SlovenÄ\u{FFFD}ina"), "Sloven\u{FFFD}ina");
     }
 
     #[test]
