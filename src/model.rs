@@ -2,9 +2,12 @@
 //! by a person?" as a sum of natural-log probabilities, one term per character. Han
 //! characters use unigram and in-word bigram counts from jieba's word list
 //! (data/lm, generated); Traditional characters are scored through OpenCC's t2s character
-//! table. Other scripts use structural priors (named constants below): kana and common
-//! Hangul are plausible, adjacent accented Latin letters, case flips, C1 controls, PUA and
-//! U+FFFD are not. Sums compare hypotheses that explain the *same bytes*, so a decoding
+//! table; common Japanese kanji the word list lacks get a prior of their own. Other
+//! scripts use structural priors (named constants below): kana and common Hangul are
+//! plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic, Thai, the
+//! Indic scripts…) inside a word of their own script; adjacent accented Latin letters, case
+//! flips, letters glued to another script, a letter right after a word-ending sign, C1
+//! controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the *same bytes*, so a decoding
 //! into fewer, likelier characters wins, as it should.
 
 use rustc_hash::FxHashMap;
@@ -59,8 +62,8 @@ const APOSTROPHE: f32 = -3.5;
 const ELLIPSIS: f32 = -4.0;
 /// A letter repeated (`ÅÅÅÅ-MM-DD`, `aaah`): real text does it; decodings rarely do.
 const REPEATED_LETTER: f32 = -3.0;
-/// `™` after a letter or digit: a product name, as common as `®` (but also what `Ã™` and `Ă™` are made
-/// of, so not cheap).
+/// `™` after a letter or digit: a product name, as common as `®` (but also what `Ã™` and
+/// `Ă™` are made of, so not cheap).
 const TRADEMARK: f32 = -8.0;
 /// A letter right after a sign that ends no word (`¨`, `ˇ`, `¸`, `¤`, `¬`, `´` other than
 /// as an apostrophe): `LiĂ¨ge`, `HĂ´pital` are mojibake; real text puts a space there.
@@ -515,8 +518,9 @@ const CASED_SCRIPTS: u8 = 2;
 
 /// The alphabet `c` belongs to, by block: 0 for Latin, Han and everything that is not a
 /// letter of an alphabet; 1 Greek and 2 Cyrillic (scored with case); then the ones scored
-/// without it — Armenian, Hebrew, Arabic, Thai, Lao, Georgian and each Indic block. Marks inside a
-/// block count as its letters: a vowel sign or point continues the word it is written in.
+/// without it — Armenian, Hebrew, Arabic, Thai, Lao, Georgian and each Indic block. Marks
+/// inside a block count as its letters: a vowel sign or point continues the word it is
+/// written in.
 /// Whether `c` belongs to one of the alphabets the model knows other than Latin (Greek,
 /// Cyrillic, Hebrew, Arabic, Thai, the Indic scripts…).
 pub(crate) fn is_alphabet(c: char) -> bool {

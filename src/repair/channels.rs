@@ -3,7 +3,9 @@
 //! encoding to re-encode the garbled text with and the one to decode the bytes as — so a new
 //! channel is a line in [`CHANNELS`], not a module. Lossy readers (a `?` or U+FFFD where a
 //! byte did not fit) are modelled by a placeholder byte: everything that survived is
-//! recovered, and each character that lost a byte comes back as U+FFFD, counted as lost.
+//! recovered, and each character that lost a byte comes back as U+FFFD, counted as lost
+//! (except, for UTF-8 read one byte per character, a Han character the model is sure of:
+//! see `LOST_BYTE_MARGIN` in the repair module).
 
 use encoding_rs::{
     Encoding, BIG5, EUC_KR, GBK, ISO_8859_2, MACINTOSH, SHIFT_JIS, UTF_8, WINDOWS_1250,
@@ -217,9 +219,9 @@ pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
         Legacy(e) if e.is_single_byte() => match encode_char(e, c) {
             Some((b, 1)) => Some(b[0]),
             // Only a byte the code page leaves undefined comes through as a C1 control.
-            _ if (0x80..=0x9F).contains(&cp) => undefined_bytes(how)
-                .contains(&(cp as u8))
-                .then_some(cp as u8),
+            _ if (0x80..=0x9F).contains(&cp) => {
+                undefined_bytes(how).contains(cp as u8).then_some(cp as u8)
+            }
             _ => None,
         },
         Legacy(_) => None,
@@ -227,32 +229,53 @@ pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
 }
 
 /// The bytes 0x80–0x9F that a single-byte code page leaves undefined (encoding_rs decodes
-/// them as the C1 control of the same number; a strict reader makes them U+FFFD).
-pub fn undefined_bytes(how: Reencode) -> Vec<u8> {
+/// them as the C1 control of the same number; a strict reader makes them U+FFFD), one bit
+/// per byte from 0x80. Worked out once per thread and code page.
+pub fn undefined_bytes(how: Reencode) -> UndefinedBytes {
     thread_local! {
-        static CACHE: std::cell::RefCell<Vec<(Reencode, Vec<u8>)>> =
+        static CACHE: std::cell::RefCell<Vec<(Reencode, u32)>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     let enc = match how {
         SloppyWindows1252 => encoding_rs::WINDOWS_1252,
-        Cp437 => return Vec::new(),
         Legacy(e) if e.is_single_byte() => e,
-        Legacy(_) => return Vec::new(),
+        Cp437 | Legacy(_) => return UndefinedBytes(0),
     };
     CACHE.with(|c| {
-        if let Some((_, v)) = c.borrow().iter().find(|(h, _)| *h == how) {
-            return v.clone();
+        if let Some(&(_, m)) = c.borrow().iter().find(|(h, _)| *h == how) {
+            return UndefinedBytes(m);
         }
-        let v: Vec<u8> = (0x80u8..=0x9F)
+        let m = (0x80u8..=0x9F)
             .filter(|&b| {
                 let byte = [b];
                 let (s, _) = enc.decode_without_bom_handling(&byte);
                 s.starts_with(char::from(b))
             })
-            .collect();
-        c.borrow_mut().push((how, v.clone()));
-        v
+            .fold(0u32, |m, b| m | 1 << (b - 0x80));
+        c.borrow_mut().push((how, m));
+        UndefinedBytes(m)
     })
+}
+
+/// A set of bytes in 0x80–0x9F ([`undefined_bytes`]).
+#[derive(Debug, Clone, Copy)]
+pub struct UndefinedBytes(u32);
+
+impl UndefinedBytes {
+    /// Whether `b` is in the set.
+    pub fn contains(self, b: u8) -> bool {
+        (0x80..=0x9F).contains(&b) && self.0 & (1 << (b - 0x80)) != 0
+    }
+
+    /// Whether the code page defines every byte.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The bytes, in order.
+    pub fn iter(self) -> impl Iterator<Item = u8> {
+        (0x80u8..=0x9F).filter(move |&b| self.contains(b))
+    }
 }
 
 /// Whether `how` re-encodes one byte per character.

@@ -125,7 +125,7 @@ fn join_across_lost_bytes(text: &str, runs: Vec<(usize, usize)>) -> Vec<(usize, 
 /// (`\u{84}Handwerk\u{93}`). Each run of those windows-1252 defines is decoded as
 /// windows-1252; the five it leaves undefined stay as they are.
 fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
-    let is_c1 = |c: char| ('\u{80}'..='\u{9F}').contains(&c) && channels::cp1252_char(c).is_some();
+    let is_c1 = |c: char| channels::cp1252_char(c).is_some();
     if !text.contains(is_c1) {
         return None;
     }
@@ -592,28 +592,7 @@ fn try_channel(
         + CASE_BREAK
             * (case_breaks(text, start, span_end, span)
                 - case_breaks(text, start, span_end, &after))
-        + {
-            // Letters of a script found nowhere around (outside the mojibake) count against
-            // the text as it stands as much as against a reading: a lone `Г` between French
-            // words is as out of place as a lone `ף` would be.
-            // (Context for the text as it stands leaves out the other candidate runs, for a
-            // reading it takes them in: `Ð ` is `Р` next to `уский`. Greek letters are
-            // symbols as often as words, `√π`, so they never count against the text.
-            let (outside, all) = ctx.get_or_init(|| {
-                (
-                    context_scripts(text, start, span_end, runs),
-                    context_scripts(text, start, span_end, &[]),
-                )
-            });
-            // Only a lone character is judged so: longer runs of a script are its text.)
-            let lone = span.chars().filter(|c| !c.is_ascii()).count() == 1;
-            let before = if lone {
-                script_mismatch(span, &(outside | GREEK_BIT))
-            } else {
-                0.0
-            };
-            before - script_mismatch(&after, all)
-        };
+        + script_evidence(text, start, span_end, span, &after, ctx, runs);
     let n = span.chars().count() as f32;
     let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
         MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
@@ -622,12 +601,6 @@ fn try_channel(
     } else {
         MIN_GAIN.max(MIN_GAIN_PER_CHAR_CJK * n)
     };
-    if std::env::var_os("MOJIFIX_DEBUG").is_some() {
-        eprintln!(
-            "DBG {} {:?} -> {:?} margin {:.1} bar {:.1}",
-            ch.name, span, after, margin, min_gain
-        );
-    }
     let doc_threshold = if single_byte_to_utf8 {
         MIN_GAIN_SEQUENCE
     } else {
@@ -753,6 +726,37 @@ fn missing_one_byte(run: &str, how: Reencode) -> bool {
     })
 }
 
+/// Letters of a script found nowhere around the span count against a reading, and — for a
+/// lone character — against the text as it stands too: a lone `Г` between French words is
+/// as out of place as a lone `ף` would be. The text as it stands is judged by the context
+/// outside the other candidate runs (the Cyrillic of `вЂ™` elsewhere is mojibake), a
+/// reading by all of it (`Ð ` is `Р` next to a repaired `уский`). Greek letters are
+/// symbols as often as words (`√π`), so they never count against the text. `ctx` caches
+/// the two contexts for the run.
+fn script_evidence(
+    text: &str,
+    start: usize,
+    end: usize,
+    span: &str,
+    after: &str,
+    ctx: &std::cell::OnceCell<(u16, u16)>,
+    runs: &[(usize, usize)],
+) -> f32 {
+    let (outside, all) = ctx.get_or_init(|| {
+        (
+            context_scripts(text, start, end, runs),
+            context_scripts(text, start, end, &[]),
+        )
+    });
+    let lone = span.chars().filter(|c| !c.is_ascii()).count() == 1;
+    let before = if lone {
+        script_mismatch(span, &(outside | GREEK_BIT))
+    } else {
+        0.0
+    };
+    before - script_mismatch(after, all)
+}
+
 /// Letters of a script that appears nowhere around the span (kana or Hangul in Chinese,
 /// one Hebrew letter in English) are a worse explanation than a context-free model thinks:
 /// real text in a script comes with more of it.
@@ -760,6 +764,7 @@ const FOREIGN_SCRIPT_PER_CHAR: f32 = 4.0;
 /// How far around the span the context is read (bytes).
 const CONTEXT: usize = 300;
 
+/// Greek's [`script_bit`].
 const GREEK_BIT: u16 = 16;
 
 /// A script class, as a bit.
@@ -958,14 +963,18 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                 })
             {
                 let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
-                let options: &[u8] = if holes.is_empty() { &[0] } else { &undefined };
+                let options: Vec<u8> = if holes.is_empty() {
+                    vec![0]
+                } else {
+                    undefined.iter().collect()
+                };
                 // Every character the sequence can be, one per value of the lost byte (at
                 // most one per sequence), scored in context: the character before and the
                 // complete one after (决定_开 → 召开, not 听开).
                 let next = next_char(&bytes, i + len);
                 let mut readings: Vec<(f32, char)> = Vec::new();
                 if holes.len() <= 1 {
-                    for &fill in options {
+                    for &fill in &options {
                         let seq: Vec<u8> = (0..len)
                             .map(|k| {
                                 if holes.contains(&k) {
