@@ -509,6 +509,17 @@ pub(crate) fn is_letter(c: char) -> bool {
         0xC0..=0xFF => c != '×' && c != '÷',
         0x80..=0xBF => c == 'ª' || c == 'µ' || c == 'º',
         0x100..=0x17F | 0x410..=0x44F => true,
+        // Han and Hangul syllables, without the Unicode tables (Chinese mojibake is made of them).
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => true,
+        // Punctuation, currency, arrows, maths, box drawing, dingbats, CJK and full-width
+        // punctuation: what mojibake and its neighbours are made of, none of it letters.
+        0x2000..=0x206F
+        | 0x20A0..=0x20CF
+        | 0x2190..=0x23FF
+        | 0x2500..=0x27BF
+        | 0x3000..=0x3004
+        | 0x3008..=0x3020
+        | 0xFF01..=0xFF20 => false,
         _ => c.is_alphabetic(),
     }
 }
@@ -619,6 +630,13 @@ pub fn score_above(text: &str, floor: f32) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_letter_agrees_with_unicode_above_latin_1() {
+        for c in '\u{100}'..=char::MAX {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{:#x}", c as u32);
+        }
+    }
 
     #[test]
     fn common_beats_rare() {

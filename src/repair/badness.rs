@@ -5,6 +5,7 @@
 //! loss markers on the way; clean text yields none and nothing else runs. A character is
 //! *suspicious* when real text rarely contains it but decoding accidents often produce it.
 
+use rayon::prelude::*;
 use std::sync::LazyLock;
 
 /// Han characters the word list saw fewer times than this are "rare". GBK level-2 and
@@ -223,8 +224,48 @@ pub struct Scan {
     pub markers: bool,
 }
 
-/// [`suspicious_runs`] and the loss-marker hint in one pass.
+/// Text from which [`scan`] splits the work between threads.
+const PARALLEL_SCAN: usize = 4 << 20;
+/// The size of each piece then (cut after a line feed).
+const SCAN_PIECE: usize = 1 << 20;
+
+/// [`suspicious_runs`] and the loss-marker hint in one pass. A long text is scanned in
+/// pieces on every thread: a run never crosses an ASCII byte, so pieces cut after a line
+/// feed give the same runs as one scan.
 pub fn scan(text: &str) -> Scan {
+    if text.len() < PARALLEL_SCAN {
+        return scan_piece(text);
+    }
+    let bytes = text.as_bytes();
+    let mut cuts = vec![0];
+    let mut at = 0;
+    while at + SCAN_PIECE < bytes.len() {
+        match memchr::memchr(b'\n', &bytes[at + SCAN_PIECE..]) {
+            Some(k) => at += SCAN_PIECE + k + 1,
+            None => break,
+        }
+        cuts.push(at);
+    }
+    cuts.push(bytes.len());
+    let pieces: Vec<Scan> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let mut piece = scan_piece(&text[w[0]..w[1]]);
+            for r in &mut piece.runs {
+                *r = (r.0 + w[0], r.1 + w[0]);
+            }
+            piece
+        })
+        .collect();
+    let mut out = Scan::default();
+    for piece in pieces {
+        out.runs.extend(piece.runs);
+        out.markers |= piece.markers;
+    }
+    out
+}
+
+fn scan_piece(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let table: &[u8; 0x10000] = &CLASS_BMP;
     let flagged: &[u64; 1024] = &FLAGGED_BMP;
@@ -387,6 +428,28 @@ fn decode_at(bytes: &[u8], i: usize) -> (char, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_scanned_in_pieces_gives_the_runs_of_one_scan() {
+        // Seed 002's mojibake between clean lines, past the parallel threshold, with a
+        // line that is one long run (no line feed inside a piece's first megabyte).
+        let seed = include_str!("../../fixtures/seeds/002_fffee6579d95772e.txt");
+        let mut text = String::new();
+        let mut k = 0;
+        while text.len() < PARALLEL_SCAN + 3 * SCAN_PIECE {
+            text.push_str(seed);
+            text.push_str("æ‚¨çš„ä½ç½®:é¦–é¡µ 锟斤拷\n");
+            if k == 3 {
+                text.push_str(&"æ‚¨çš„".repeat(SCAN_PIECE / 8));
+            }
+            k += 1;
+        }
+        let whole = scan_piece(&text);
+        let pieces = scan(&text);
+        assert!(whole.runs.len() > 100);
+        assert_eq!(pieces.runs, whole.runs);
+        assert_eq!(pieces.markers, whole.markers);
+    }
 
     #[test]
     fn clean_text_has_no_candidate_runs() {

@@ -193,10 +193,37 @@ pub fn sloppy_1252_byte(c: char) -> Option<u8> {
     if cp < 0x100 {
         return Some(cp as u8);
     }
-    CP1252_HIGH
-        .iter()
-        .position(|&h| h == c)
-        .map(|i| 0x80 + i as u8)
+    // The 27 characters of CP1252_HIGH above U+00FF (a test checks the two agree).
+    Some(match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    })
 }
 
 /// Code page 437's 0x80–0xFF.
@@ -204,28 +231,116 @@ const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ
 
 /// The byte a one-byte-per-character reader turned into `c`, for single-byte
 /// re-encodings. C1 controls map to themselves: a reader that did not know a byte often
-/// passed it through as U+0080–U+009F.
+/// passed it through as U+0080–U+009F. (Hot loops take [`byte_table`] once instead.)
 pub fn single_byte(c: char, how: Reencode) -> Option<u8> {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return Some(cp as u8);
+    byte_table(how)?.byte(c)
+}
+
+/// The inverse of a single-byte reading: which byte each character came from.
+#[derive(Debug)]
+pub struct ByteTable {
+    /// Every character U+0080–U+00FF is the byte of the same number (Latin-1 readers).
+    latin1: bool,
+    /// The byte of each character U+0080..[`DENSE_END`] (0: none), looked up directly.
+    dense: Vec<u8>,
+    /// The characters from [`DENSE_END`] on with a byte, sorted.
+    high: Vec<(char, u8)>,
+}
+
+/// Where [`ByteTable`]'s direct lookup ends: past Latin Extended, the 1252 punctuation,
+/// box drawing and blocks.
+const DENSE_END: u32 = 0x2600;
+
+impl ByteTable {
+    /// The byte `c` was read from, if any.
+    #[inline]
+    pub fn byte(&self, c: char) -> Option<u8> {
+        let cp = c as u32;
+        if cp < 0x80 || (self.latin1 && cp < 0x100) {
+            return Some(cp as u8);
+        }
+        if cp < DENSE_END {
+            return Some(self.dense[(cp - 0x80) as usize]).filter(|&b| b != 0);
+        }
+        let i = self.high.binary_search_by_key(&c, |&(h, _)| h).ok()?;
+        Some(self.high[i].1)
     }
-    match how {
-        SloppyWindows1252 => sloppy_1252_byte(c),
-        Cp437 => CP437_HIGH
-            .chars()
-            .position(|h| h == c)
-            .map(|i| 0x80 + i as u8),
-        Legacy(e) if e.is_single_byte() => match encode_char(e, c) {
-            Some((b, 1)) => Some(b[0]),
-            // Only a byte the code page leaves undefined comes through as a C1 control.
-            _ if (0x80..=0x9F).contains(&cp) => {
-                undefined_bytes(how).contains(cp as u8).then_some(cp as u8)
+
+    fn build(how: Reencode) -> Option<ByteTable> {
+        let (latin1, mut high): (bool, Vec<(char, u8)>) = match how {
+            SloppyWindows1252 => (
+                true,
+                (0x80u8..=0x9F)
+                    .map(|b| (CP1252_HIGH[usize::from(b - 0x80)], b))
+                    .filter(|&(c, _)| (c as u32) >= 0x100)
+                    .collect(),
+            ),
+            Cp437 => (false, CP437_HIGH.chars().zip(0x80u8..=0xFF).collect()),
+            Legacy(e) if e.is_single_byte() => {
+                let undefined = undefined_bytes(how);
+                let pairs = (0x80u8..=0xFF).filter_map(|b| {
+                    let byte = [b];
+                    let (s, _) = e.decode_without_bom_handling(&byte);
+                    let c = s.chars().next().filter(|&c| c != '\u{FFFD}')?;
+                    // Only a byte the code page leaves undefined comes through as a C1 control.
+                    if b < 0xA0 && u32::from(b) == c as u32 {
+                        return undefined.contains(b).then_some((c, b));
+                    }
+                    match encode_char(e, c) {
+                        Some((bytes, 1)) => Some((c, bytes[0])),
+                        _ => None,
+                    }
+                });
+                (false, pairs.collect())
             }
-            _ => None,
-        },
-        Legacy(_) => None,
+            Legacy(_) => return None,
+        };
+        high.sort_unstable();
+        high.dedup_by_key(|p| p.0);
+        let mut dense = vec![0u8; (DENSE_END - 0x80) as usize];
+        for &(c, b) in &high {
+            if let Some(slot) = dense.get_mut((c as usize).wrapping_sub(0x80)) {
+                if *slot == 0 {
+                    *slot = b;
+                }
+            }
+        }
+        high.retain(|&(c, _)| c as u32 >= DENSE_END);
+        Some(ByteTable {
+            latin1,
+            dense,
+            high,
+        })
     }
+}
+
+/// The [`ByteTable`] of a single-byte re-encoding (`None` for double-byte ones), built once
+/// per code page.
+pub fn byte_table(how: Reencode) -> Option<&'static ByteTable> {
+    static TABLES: std::sync::Mutex<Vec<(Reencode, Option<&'static ByteTable>)>> =
+        std::sync::Mutex::new(Vec::new());
+    thread_local! {
+        static CACHE: std::cell::RefCell<Vec<(Reencode, Option<&'static ByteTable>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().iter().find(|e| e.0 == how).map(|e| e.1)) {
+        return hit;
+    }
+    let table = {
+        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        match tables.iter().find(|e| e.0 == how) {
+            Some(e) => e.1,
+            None => {
+                // One table per code page for the life of the process (a dozen at most).
+                let t: Option<&'static ByteTable> =
+                    ByteTable::build(how).map(|t| &*Box::leak(Box::new(t)));
+                tables.push((how, t));
+                t
+            }
+        }
+    };
+    CACHE.with(|c| c.borrow_mut().push((how, table)));
+    table
 }
 
 /// The bytes 0x80–0x9F that a single-byte code page leaves undefined (encoding_rs decodes
@@ -292,11 +407,12 @@ pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len());
     match how {
         SloppyWindows1252 | Cp437 => {
+            let table = byte_table(how)?;
             for (i, c) in text.char_indices() {
                 if lost.contains(&i) {
                     out.push(LOST_BYTE);
                 } else {
-                    out.push(single_byte(c, how)?);
+                    out.push(table.byte(c)?);
                 }
             }
         }
@@ -361,12 +477,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn byte_tables_invert_the_encoders() {
+        for how in CHANNELS.iter().map(|ch| ch.reencode) {
+            let Legacy(e) = how else { continue };
+            if !e.is_single_byte() {
+                assert!(byte_table(how).is_none());
+                continue;
+            }
+            for c in '\u{80}'..='\u{FFFF}' {
+                let cp = c as u32;
+                let expected = match encode_char(e, c) {
+                    Some((b, 1)) => Some(b[0]),
+                    _ if (0x80..=0x9F).contains(&cp) => {
+                        undefined_bytes(how).contains(cp as u8).then_some(cp as u8)
+                    }
+                    _ => None,
+                };
+                assert_eq!(single_byte(c, how), expected, "{} {cp:#x}", e.name());
+            }
+        }
+    }
+
+    #[test]
     fn sloppy_1252_round_trips_every_byte() {
         for b in 0x80u16..=0xFF {
             let byte = [b as u8];
             let (s, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
             let c = s.chars().next().unwrap();
             assert_eq!(sloppy_1252_byte(c), Some(b as u8), "{b:#x}");
+        }
+        for c in ('\u{100}'..='\u{3000}').filter(|c| !CP1252_HIGH.contains(c)) {
+            assert_eq!(sloppy_1252_byte(c), None, "{c}");
         }
     }
 

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 
 use channels::{Channel, Reencode, CHANNELS};
 use encoding_rs::UTF_8;
+use rayon::prelude::*;
 
 use crate::model;
 use crate::step::Step;
@@ -53,6 +54,9 @@ const MIN_GAIN_PER_CHAR_CJK: f32 = 1.5;
 const STRUCTURAL_MIN_CHARS: usize = 4;
 /// …and at least this margin (nats) is taken without trying the other channels.
 const STRUCTURAL_MARGIN: f32 = 30.0;
+/// Candidate runs from which a pass weighs them on every worker thread (fewer are not worth
+/// the hand-off: a run takes microseconds).
+const PARALLEL_RUNS: usize = 512;
 /// Fixed-point iterations: three layers of mojibake is already extraordinary.
 const MAX_PASSES: usize = 4;
 
@@ -173,19 +177,32 @@ fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
 /// channel: a document is almost always garbled one way) is preferred, which settles short
 /// runs whose own evidence is thin (`Рё` is `и` in a page of UTF-8 read as windows-1251).
 fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Option<String> {
-    let mut runs: Vec<Vec<Fix>> = Vec::new();
-    let mut unexplained_latin = 0usize;
-    let mut unexplained_runs: Vec<(usize, usize)> = Vec::new();
-    for &(run_start, run_end) in candidates {
-        let fixes = candidate_fixes(
+    let fixes_of = |&(run_start, run_end): &(usize, usize)| {
+        candidate_fixes(
             text,
             run_start,
             run_end,
             double_byte_extent(text, run_start, run_end),
             candidates,
-        );
+        )
+    };
+    // Each run's candidates depend on the text alone, so runs are weighed in parallel (in
+    // order, so the result is the same as one by one); the decisions below see them all.
+    let all: Vec<Vec<Fix>> = if candidates.len() >= PARALLEL_RUNS {
+        candidates
+            .par_iter()
+            .with_min_len(PARALLEL_RUNS / 4)
+            .map(fixes_of)
+            .collect()
+    } else {
+        candidates.iter().map(fixes_of).collect()
+    };
+    let mut runs: Vec<Vec<Fix>> = Vec::new();
+    let mut unexplained_latin = 0usize;
+    let mut unexplained_runs: Vec<(usize, usize)> = Vec::new();
+    for (&run, fixes) in candidates.iter().zip(all) {
         if !fixes.iter().any(|f| f.sequence) {
-            unexplained_runs.push((run_start, run_end));
+            unexplained_runs.push(run);
         }
         if !fixes.is_empty() {
             runs.push(fixes);
@@ -742,19 +759,31 @@ fn script_evidence(
     ctx: &std::cell::OnceCell<(u16, u16)>,
     runs: &[(usize, usize)],
 ) -> f32 {
+    // Only letters with a script bit can mismatch: most spans (Han, Latin-1) have none, and
+    // their context is never read.
+    let lone = span.chars().filter(|c| !c.is_ascii()).count() == 1;
+    let judged_before = lone && has_foreign_letters(span);
+    if !judged_before && !has_foreign_letters(after) {
+        return 0.0;
+    }
     let (outside, all) = ctx.get_or_init(|| {
         (
             context_scripts(text, start, end, runs),
             context_scripts(text, start, end, &[]),
         )
     });
-    let lone = span.chars().filter(|c| !c.is_ascii()).count() == 1;
-    let before = if lone {
+    let before = if judged_before {
         script_mismatch(span, &(outside | GREEK_BIT))
     } else {
         0.0
     };
     before - script_mismatch(after, all)
+}
+
+/// Whether `s` has a letter [`script_mismatch`] can count.
+fn has_foreign_letters(s: &str) -> bool {
+    s.chars()
+        .any(|c| !matches!(script_bit(c), 0 | LATIN_EXT_BIT))
 }
 
 /// Letters of a script that appears nowhere around the span (kana or Hangul in Chinese,
@@ -766,6 +795,8 @@ const CONTEXT: usize = 300;
 
 /// Greek's [`script_bit`].
 const GREEK_BIT: u16 = 16;
+/// Latin Extended-A's [`script_bit`]: never foreign (see [`script_mismatch`]).
+const LATIN_EXT_BIT: u16 = 64;
 
 /// A script class, as a bit.
 fn script_bit(c: char) -> u16 {
@@ -776,7 +807,7 @@ fn script_bit(c: char) -> u16 {
         0x600..=0x6FF => 8,
         0x370..=0x3FF => GREEK_BIT,
         0x400..=0x4FF => 32,
-        0x100..=0x17F => 64,
+        0x100..=0x17F => LATIN_EXT_BIT,
         0x180..=0x2AF | 0x1D00..=0x1DBF => 128,
         0xE00..=0xE7F => 256,
         // Armenian, Georgian, Lao and the Indic alphabets.
@@ -876,7 +907,7 @@ fn script_mismatch(after: &str, context: &u16) -> f32 {
         .map(|c| match script_bit(c) {
             0 => 0.0,
             b if b & context != 0 => 0.0,
-            64 => 0.0,
+            LATIN_EXT_BIT => 0.0,
             _ => FOREIGN_SCRIPT_PER_CHAR,
         })
         .sum()
@@ -918,8 +949,18 @@ const LOST_BYTE_MARGIN: f32 = 2.0;
 /// The character encoded at `bytes[i..]`, if it is a complete hole-free UTF-8 sequence.
 fn next_char(bytes: &[Option<u8>], i: usize) -> Option<char> {
     let len = utf8_seq_len(*bytes.get(i)?)?;
-    let seq: Option<Vec<u8>> = bytes.get(i..i + len)?.iter().copied().collect();
-    std::str::from_utf8(&seq?).ok()?.chars().next()
+    let mut seq = [0u8; 4];
+    for (k, b) in bytes.get(i..i + len)?.iter().enumerate() {
+        seq[k] = (*b)?;
+    }
+    decode_one(&seq[..len])
+}
+
+/// The one character `seq` encodes in UTF-8, if it is exactly one valid sequence.
+fn decode_one(seq: &[u8]) -> Option<char> {
+    let s = std::str::from_utf8(seq).ok()?;
+    let mut it = s.chars();
+    it.next().filter(|_| it.next().is_none())
 }
 
 /// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
@@ -934,10 +975,8 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
     // The bytes a strict reader of this code page turns into U+FFFD: a lost byte is one.
     let undefined = channels::undefined_bytes(ch.reencode);
-    let mut bytes: Vec<Option<u8>> = chars
-        .iter()
-        .map(|&c| channels::single_byte(c, ch.reencode))
-        .collect();
+    let table = channels::byte_table(ch.reencode)?;
+    let mut bytes: Vec<Option<u8>> = chars.iter().map(|&c| table.byte(c)).collect();
     if nbsp {
         *bytes.last_mut().expect("the space") = Some(0xA0);
     }
@@ -947,6 +986,15 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
         lost: 0,
         restored: 0,
     };
+    let holes_possible =
+        !undefined.is_empty() && chars.iter().any(|&c| c == '\u{FFFD}' || c == '?');
+    if !holes_possible {
+        let flat: Option<Vec<u8>> = bytes.iter().copied().collect();
+        // CESU-8's surrogates (0xED A0–BF) are invalid UTF-8: the general loop pairs them.
+        if let Some(flat) = flat.filter(|f| !f.contains(&0xED)) {
+            return whole_sequences(&flat, &chars, sloppy, out);
+        }
+    }
     let mut i = 0;
     let mut any = false;
     let mut last = prev;
@@ -962,40 +1010,43 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                     bytes[i + k].is_some_and(|b| (0x80..=0xBF).contains(&b)) || wild(i + k)
                 })
             {
-                let holes: Vec<usize> = (1..len).filter(|&k| wild(i + k)).collect();
-                let options: Vec<u8> = if holes.is_empty() {
-                    vec![0]
-                } else {
-                    undefined.iter().collect()
-                };
-                // Every character the sequence can be, one per value of the lost byte (at
-                // most one per sequence), scored in context: the character before and the
-                // complete one after (决定_开 → 召开, not 听开).
-                let next = next_char(&bytes, i + len);
-                let mut readings: Vec<(f32, char)> = Vec::new();
-                if holes.len() <= 1 {
-                    for &fill in &options {
-                        let seq: Vec<u8> = (0..len)
-                            .map(|k| {
-                                if holes.contains(&k) {
-                                    fill
-                                } else {
-                                    bytes[i + k].unwrap_or(fill)
-                                }
-                            })
-                            .collect();
-                        if let Some(c) = std::str::from_utf8(&seq)
-                            .ok()
-                            .and_then(|s| s.chars().next())
-                        {
+                // At most one lost byte per sequence can be filled in.
+                let mut holes = (1..len).filter(|&k| wild(i + k));
+                let hole = holes.next();
+                let several_holes = holes.next().is_some();
+                let mut seq = [0u8; 4];
+                for (k, b) in seq.iter_mut().enumerate().take(len) {
+                    *b = bytes[i + k].unwrap_or(0);
+                }
+                // The best reading and the runner-up's score: every character the sequence
+                // can be, one per value of the lost byte, scored in context — the character
+                // before and the complete one after (决定_开 → 召开, not 听开). A sequence
+                // without a hole has one reading and needs no score.
+                let mut best: Option<(f32, char)> = None;
+                let mut second = f32::NEG_INFINITY;
+                match hole {
+                    None => best = decode_one(&seq[..len]).map(|c| (0.0, c)),
+                    Some(_) if several_holes => {}
+                    Some(k) => {
+                        let next = next_char(&bytes, i + len);
+                        for fill in undefined.iter() {
+                            seq[k] = fill;
+                            let Some(c) = decode_one(&seq[..len]) else {
+                                continue;
+                            };
                             let sc = model::char_logp(last, c)
                                 + next.map_or(0.0, |n| model::char_logp(Some(c), n));
-                            readings.push((sc, c));
+                            match best {
+                                Some((b, _)) if sc <= b => second = second.max(sc),
+                                _ => {
+                                    second = best.map_or(second, |(b, _)| second.max(b));
+                                    best = Some((sc, c));
+                                }
+                            }
                         }
                     }
                 }
-                readings.sort_by(|a, b| b.0.total_cmp(&a.0));
-                fixed = readings.first().map(|&(best, c)| match holes.first() {
+                fixed = best.map(|(best, c)| match hole {
                     // U+FFFD written out in full (`ï¿½`) is a character the text had: scored
                     // as a symbol, not as a decoder's failure.
                     None if c == '\u{FFFD}' => (c, Some(WRITTEN_REPLACEMENT), len),
@@ -1003,16 +1054,11 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                     // A lost byte the model settles: a Han character that its neighbours make
                     // far likelier than every other value (您的_置 → 位). Chinese has the
                     // bigram data for it; elsewhere the character stays lost.
-                    Some(_)
-                        if model::is_han(c)
-                            && readings
-                                .get(1)
-                                .is_none_or(|r| best - r.0 >= LOST_BYTE_MARGIN) =>
-                    {
+                    Some(_) if model::is_han(c) && best - second >= LOST_BYTE_MARGIN => {
                         out.restored += 1;
                         (c, None, len)
                     }
-                    Some(&k) => ('\u{FFFD}', Some(chars[i + k]), len),
+                    Some(k) => ('\u{FFFD}', Some(chars[i + k]), len),
                 });
             }
         }
@@ -1042,11 +1088,56 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
     any.then_some(out)
 }
 
+/// [`sequence_fix`] where no byte is missing: the valid stretches of the re-encoded bytes
+/// decode as they are (a U+FFFD written out in full is scored as a symbol); every byte of
+/// an invalid stretch stays the character it was read as, a C1 control read as windows-1252
+/// when the reader was sloppy. (The maximal invalid prefixes `utf8_chunks` reports are
+/// exactly the positions where the general loop finds no sequence.)
+fn whole_sequences(
+    bytes: &[u8],
+    chars: &[char],
+    sloppy: bool,
+    mut out: SequenceFix,
+) -> Option<SequenceFix> {
+    let mut any = false;
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        out.text.push_str(valid);
+        if valid.contains('\u{FFFD}') {
+            out.scored.extend(valid.chars().map(|c| match c {
+                '\u{FFFD}' => WRITTEN_REPLACEMENT,
+                c => c,
+            }));
+        } else {
+            out.scored.push_str(valid);
+        }
+        any |= !valid.is_ascii();
+        at += valid.len();
+        for &orig in &chars[at..at + chunk.invalid().len()] {
+            let c = match channels::cp1252_char(orig) {
+                Some(c) if sloppy => c,
+                _ => orig,
+            };
+            any |= c != orig;
+            out.text.push(c);
+            out.scored.push(c);
+        }
+        at += chunk.invalid().len();
+    }
+    any.then_some(out)
+}
+
 /// CESU-8 (a supplementary character written as two UTF-8-encoded surrogates, as old Java
 /// and MySQL did): ED A0–AF xx ED B0–BF xx.
 fn cesu8_pair(bytes: &[Option<u8>]) -> Option<char> {
-    let b: Option<Vec<u8>> = bytes.get(..6)?.iter().copied().collect();
-    let b = b?;
+    if bytes.first() != Some(&Some(0xED)) {
+        return None;
+    }
+    let mut b = [0u8; 6];
+    for (k, x) in bytes.get(..6)?.iter().enumerate() {
+        b[k] = (*x)?;
+    }
     if b[0] != 0xED
         || !(0xA0..=0xAF).contains(&b[1])
         || b[3] != 0xED
