@@ -766,6 +766,9 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
                     outcome.bytes_out += c.out_len as u64;
                     let in_len = c.input.len();
                     for s in c.steps {
+                        if !cfg.every_step && is_repeated_repair(&outcome.steps, &s) {
+                            continue;
+                        }
                         outcome.steps.push(shift(s, in_base, text_base));
                     }
                     if let Some(w) = writer.as_deref_mut() {
@@ -905,6 +908,20 @@ pub fn safe_cut(buf: &[u8], enc: &'static encoding_rs::Encoding) -> usize {
 }
 
 /// Moves a chunk's step positions to whole-input positions.
+/// Whether `step` repeats a kind of repair `steps` already has (the same fix, or loss
+/// markers again): what a summary needs is there already.
+fn is_repeated_repair(steps: &[Step], step: &Step) -> bool {
+    match step {
+        Step::Repaired { fix, .. } => steps
+            .iter()
+            .any(|s| matches!(s, Step::Repaired { fix: f, .. } if f == fix)),
+        Step::LossMarked { marker, .. } => steps
+            .iter()
+            .any(|s| matches!(s, Step::LossMarked { marker: m, .. } if m == marker)),
+        _ => false,
+    }
+}
+
 fn shift(step: Step, in_base: usize, text_base: usize) -> Step {
     if in_base == 0 {
         return step;
@@ -1066,5 +1083,50 @@ mod tests {
         assert!(text.len() > 8 * chunk);
         assert!(r.changed);
         assert_eq!(out, whole);
+    }
+
+    #[test]
+    fn a_streamed_input_keeps_one_repair_of_each_kind_unless_every_step_is_asked_for() {
+        let text = "浣犲ソ cafÃ© 锟斤拷\n".repeat(5_000);
+        let run = |every_step| {
+            let cfg = Config {
+                every_step,
+                ..Config::default()
+            };
+            let mut out = Vec::new();
+            let r = stream_chunked(
+                &mut text.as_bytes(),
+                Some(&mut out),
+                &cfg,
+                &AtomicBool::new(false),
+                4 * 1024,
+            )
+            .unwrap();
+            let mut kinds: Vec<String> = r
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Repaired { fix, .. } => Some(fix.clone()),
+                    Step::LossMarked { marker, .. } => Some(marker.to_string()),
+                    _ => None,
+                })
+                .collect();
+            (out, kinds.len(), {
+                kinds.sort();
+                kinds.dedup();
+                kinds
+            })
+        };
+        let (all_out, all_steps, all_kinds) = run(true);
+        let (out, steps, kinds) = run(false);
+        assert_eq!(out, all_out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "你好 café 锟斤拷\n".repeat(5_000)
+        );
+        // Two repairs a line, and the markers once a chunk.
+        assert!(all_steps > 10_000, "{all_steps}");
+        assert_eq!(kinds, all_kinds);
+        assert_eq!(steps, kinds.len());
     }
 }

@@ -44,6 +44,10 @@ pub struct Config {
     pub to: &'static Encoding,
     /// BOM policy.
     pub bom: BomMode,
+    /// Keep every repair step of a streamed input (`--explain`, `--json`). Without it a
+    /// streamed input keeps the first repair of each kind: a file full of mojibake makes
+    /// a step per span, and keeping them all would make memory grow with the file.
+    pub every_step: bool,
 }
 
 impl Default for Config {
@@ -56,6 +60,7 @@ impl Default for Config {
             normalize: Options::default(),
             to: UTF_8,
             bom: BomMode::Keep,
+            every_step: true,
         }
     }
 }

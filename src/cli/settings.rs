@@ -210,6 +210,7 @@ pub fn resolve(args: &Args) -> Result<Settings> {
         normalize,
         to,
         bom,
+        every_step: args.explain || args.json,
     };
     let sinks = [
         args.in_place,
