@@ -750,6 +750,7 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
     let mut first_batch = true;
     let mut written: Vec<ChunkOut> = Vec::new();
     let (mut in_base, mut text_base) = (0usize, 0usize);
+    let mut kinds_seen: Vec<String> = Vec::new();
     loop {
         if interrupted.load(Ordering::Relaxed) {
             return Err(err("processing", "interrupted"));
@@ -766,8 +767,14 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
                     outcome.bytes_out += c.out_len as u64;
                     let in_len = c.input.len();
                     for s in c.steps {
-                        if !cfg.every_step && is_repeated_repair(&outcome.steps, &s) {
-                            continue;
+                        if !cfg.every_step {
+                            // Only the first of each kind is kept (see `Config::every_step`).
+                            if let Some(kind) = repair_kind(&s) {
+                                if kinds_seen.iter().any(|k| k == kind) {
+                                    continue;
+                                }
+                                kinds_seen.push(kind.to_string());
+                            }
                         }
                         outcome.steps.push(shift(s, in_base, text_base));
                     }
@@ -907,21 +914,16 @@ pub fn safe_cut(buf: &[u8], enc: &'static encoding_rs::Encoding) -> usize {
     }
 }
 
-/// Moves a chunk's step positions to whole-input positions.
-/// Whether `step` repeats a kind of repair `steps` already has (the same fix, or loss
-/// markers again): what a summary needs is there already.
-fn is_repeated_repair(steps: &[Step], step: &Step) -> bool {
+/// The kind of a repair or loss report (its fix, or its marker), for keeping one of each.
+fn repair_kind(step: &Step) -> Option<&str> {
     match step {
-        Step::Repaired { fix, .. } => steps
-            .iter()
-            .any(|s| matches!(s, Step::Repaired { fix: f, .. } if f == fix)),
-        Step::LossMarked { marker, .. } => steps
-            .iter()
-            .any(|s| matches!(s, Step::LossMarked { marker: m, .. } if m == marker)),
-        _ => false,
+        Step::Repaired { fix, .. } => Some(fix),
+        Step::LossMarked { marker, .. } => Some(marker),
+        _ => None,
     }
 }
 
+/// Moves a chunk's step positions to whole-input positions.
 fn shift(step: Step, in_base: usize, text_base: usize) -> Step {
     if in_base == 0 {
         return step;

@@ -500,8 +500,10 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
     }
 }
 
-/// `char::is_alphabetic`, with the Latin-1, Greek and Cyrillic letters (what mojibake is
-/// made of) answered without the Unicode tables.
+/// `char::is_alphabetic`, with what mojibake and its neighbours are made of — Latin-1,
+/// Latin Extended-A, basic Cyrillic, Han, Hangul and the common punctuation and symbol
+/// blocks — answered without the Unicode tables (a test checks every character above
+/// U+00FF against them).
 #[inline]
 pub(crate) fn is_letter(c: char) -> bool {
     match c as u32 {

@@ -2,7 +2,8 @@
 //! over the text (ASCII skipped eight bytes at a time, clean CJK four characters at a time
 //! against an 8 KB bitmap, one table read per other character) finds the runs of non-ASCII
 //! text whose suspicious characters are dense enough to be a decoding accident, and notes
-//! loss markers on the way; clean text yields none and nothing else runs. A character is
+//! loss markers on the way; clean text yields none and nothing else runs. (A text of 4 MB
+//! or more is scanned in 1 MB pieces cut after line feeds, on every thread.) A character is
 //! *suspicious* when real text rarely contains it but decoding accidents often produce it.
 
 use rayon::prelude::*;

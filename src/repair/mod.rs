@@ -4,7 +4,9 @@
 //! with conversion inverses → scored by the language model in [`crate::model`] → applied
 //! only when the best beats the text as it stands by a named margin (the document's
 //! dominant channel lowers it, text that is partly right raises it). Repeated to a fixed
-//! point, so double mojibake comes off layer by layer. Every replacement is a
+//! point, so double mojibake comes off layer by layer. The runs of a pass are weighed in
+//! parallel (each depends on the text alone); the decisions then see them all, in order.
+//! Every replacement is a
 //! [`Step::Repaired`] record that [`crate::pipeline::replay`] can re-apply.
 
 pub mod badness;
