@@ -267,7 +267,7 @@ fn segments(seg: &Level, text: &str) -> Vec<(usize, usize)> {
                 continue;
             }
         }
-        i += c.len_utf8() + trie::ids_extra(text, i, c, text.len());
+        i += c.len_utf8() + trie::ids_extra(text, i, text.len());
     }
     if run_start < text.len() {
         out.push((run_start, text.len()));

@@ -20,24 +20,20 @@ struct Node {
     has_children: bool,
 }
 
-/// What matching the character alone gives ([`Root::action`]): nothing (no key is the
+/// What matching the character alone gives ([`Level::actions`]): nothing (no key is the
 /// character, or it maps to itself)…
 const NO_KEY: u32 = 0;
 /// …a one-character value: `CHAR + value`…
 const CHAR: u32 = 2;
 /// …or a longer value: `TERM + term index`.
 const TERM: u32 = 0x0020_0000;
-/// Set in [`Root::action`] when longer keys start with the character: the trie must be
+/// Set in [`Level::actions`] when longer keys start with the character: the trie must be
 /// walked, and the rest of the action is the answer when the walk ends at once.
 const WALK: u32 = 0x8000_0000;
+/// Set in [`Level::actions`] for the ideographic description operators (U+2FF0–U+2FFF):
+/// when no key matches, their whole sequence is copied.
+const IDS: u32 = 0x4000_0000;
 
-/// The root of the trie for one BMP character: the common case in one read.
-#[derive(Clone, Copy, Default)]
-struct Root {
-    action: u32,
-    /// The trie node (0: no key starts with the character).
-    node: u32,
-}
 
 /// The first bytes at which [`Level::convert_range`] must look closer: the lead bytes of
 /// every key's first character, plus the lead of the ideographic description characters
@@ -56,8 +52,12 @@ const IDS_LEAD: u8 = 0xE2;
 
 /// A compiled dictionary group.
 pub struct Level {
-    /// Per BMP code point.
-    roots: Vec<Root>,
+    /// Per BMP code point, what the character alone gives (plus [`WALK`]): the common case
+    /// in one read of a 4-byte entry, kept apart from [`Level::roots`] so that the table the
+    /// hot loop reads is half the size.
+    actions: Box<[u32; 0x10000]>,
+    /// Per BMP code point, the trie node (0: no key starts with the character).
+    roots: Vec<u32>,
     stops: Stops,
     root_astral: FxHashMap<u32, u32>,
     edges: FxHashMap<(u32, u32), u32>,
@@ -175,11 +175,13 @@ impl Level {
             });
             terms.extend(t);
         }
-        let roots: Vec<Root> = root_dense
+        let actions: Vec<u32> = root_dense
             .iter()
-            .map(|&node| {
+            .enumerate()
+            .map(|(cp, &node)| {
+                let ids = if (0x2FF0..=0x2FFF).contains(&cp) { IDS } else { 0 };
                 if node == 0 {
-                    return Root::default();
+                    return ids;
                 }
                 let n = nodes[node as usize];
                 let own = &terms[n.term_start as usize..][..n.term_len as usize];
@@ -196,9 +198,10 @@ impl Level {
                         }
                     }
                 };
-                Root {
-                    action: if n.has_children { WALK | alone } else { alone },
-                    node,
+                if n.has_children {
+                    WALK | ids | alone
+                } else {
+                    ids | alone
                 }
             })
             .collect();
@@ -226,7 +229,11 @@ impl Level {
             edge_bits[b >> 6] |= 1 << (b & 63);
         }
         Level {
-            roots,
+            actions: actions
+                .into_boxed_slice()
+                .try_into()
+                .expect("one entry per BMP code point"),
+            roots: root_dense,
             stops,
             root_astral,
             edges,
@@ -240,7 +247,7 @@ impl Level {
     fn root(&self, c: char) -> u32 {
         let cp = c as u32;
         if cp < 0x10000 {
-            self.roots[cp as usize].node
+            self.roots[cp as usize]
         } else {
             self.root_astral.get(&cp).copied().unwrap_or(0)
         }
@@ -343,58 +350,62 @@ impl Level {
             started: false,
             reserve: end - start + (end - start) / 8,
         };
+        let actions: &[u32; 0x10000] = &self.actions;
+        let every = matches!(self.stops, Stops::Every);
         while i < end {
-            i = self.next_stop(bytes, i, end);
-            if i >= end {
-                break;
+            if !every {
+                i = self.next_stop(bytes, i, end);
+                if i >= end {
+                    break;
+                }
             }
+            // Decode one scalar value (`text` is valid UTF-8 and `i` a boundary); ASCII
+            // that starts no key and three-byte characters, all of CJK, inline.
             let b = bytes[i];
-            if b < 0x80 {
-                if self.roots[b as usize].node == 0 {
+            let (cp, len) = if b < 0x80 {
+                if self.roots[b as usize] == 0 {
                     i += 1;
                     continue;
                 }
+                (u32::from(b), 1)
+            } else if let (0xE0..=0xEF, Some(&[b1, b2])) = (b, bytes.get(i + 1..i + 3)) {
+                let cp = ((u32::from(b) & 0x0F) << 12)
+                    | ((u32::from(b1) & 0x3F) << 6)
+                    | (u32::from(b2) & 0x3F);
+                (cp, 3)
             } else {
-                // Decode one scalar value (`text` is valid UTF-8); three-byte characters, all
-                // of CJK, inline.
-                let (c, len) = match bytes.get(i..i + 3) {
-                    Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
-                        let cp = ((b0 as u32 & 0x0F) << 12)
-                            | ((b1 as u32 & 0x3F) << 6)
-                            | (b2 as u32 & 0x3F);
-                        (char::from_u32(cp).unwrap_or('\u{FFFD}'), 3)
-                    }
-                    _ => decode_at(bytes, i),
-                };
-                let cp = c as u32;
-                if cp < 0x10000 {
-                    let root = self.roots[cp as usize];
-                    // Settled by the character alone: no longer key starts with it, or the
-                    // next character cannot continue one (the Bloom filter says so).
-                    let alone = root.action & WALK == 0
-                        || !text[i + len..end]
-                            .chars()
-                            .next()
-                            .is_some_and(|next| self.may_have_edge(root.node, next));
-                    if alone {
-                        let f = root.action & !WALK;
-                        if f == NO_KEY {
-                            i += len + ids_extra(text, i, c, end);
-                            continue;
-                        }
-                        let value = if f >= TERM {
-                            Value::Str(self.terms[(f - TERM) as usize].value)
-                        } else {
-                            Value::Char(char::from_u32(f - CHAR).expect("stored from a char"))
-                        };
-                        w.replace(i, i + len, value, changes, offset);
+                let (c, len) = decode_at(bytes, i);
+                (c as u32, len)
+            };
+            if cp < 0x10000 {
+                let action = actions[cp as usize];
+                // Settled by the character alone: no longer key starts with it, or the next
+                // character cannot continue one (the Bloom filter says so).
+                let alone = action & WALK == 0
+                    || !text[i + len..end].chars().next().is_some_and(|next| {
+                        self.may_have_edge(self.roots[cp as usize], next)
+                    });
+                if alone {
+                    let f = action & !(WALK | IDS);
+                    if f == NO_KEY {
                         i += len;
+                        if action & IDS != 0 {
+                            i += ids_extra(text, i - len, end);
+                        }
                         continue;
                     }
-                } else if self.root(c) == 0 {
-                    i += len + ids_extra(text, i, c, end);
+                    let value = if f >= TERM {
+                        Value::Str(self.terms[(f - TERM) as usize].value)
+                    } else {
+                        Value::Char(char::from_u32(f - CHAR).unwrap_or(char::REPLACEMENT_CHARACTER))
+                    };
+                    w.replace(i, i + len, value, changes, offset);
+                    i += len;
                     continue;
                 }
+            } else if self.root_astral.get(&cp).is_none() {
+                i += len;
+                continue;
             }
             match self.match_at(text, i, end) {
                 Some(m) => {
@@ -403,10 +414,7 @@ impl Level {
                     }
                     i = m.end;
                 }
-                None => {
-                    let c = text[i..].chars().next().expect("in bounds");
-                    i += c.len_utf8() + ids_extra(text, i, c, end);
-                }
+                None => i += len + ids_extra(text, i, end),
             }
         }
         if w.started {
@@ -485,7 +493,10 @@ fn decode_at(bytes: &[u8], i: usize) -> (char, usize) {
 
 /// OpenCC copies a complete ideographic description sequence (`⿰氵青`) as one unit, so
 /// its components are never converted. Returns the bytes after `c` that belong to it.
-pub(crate) fn ids_extra(text: &str, at: usize, c: char, end: usize) -> usize {
+pub(crate) fn ids_extra(text: &str, at: usize, end: usize) -> usize {
+    let Some(c) = text[at..end].chars().next() else {
+        return 0;
+    };
     if !(0x2FF0..=0x2FFF).contains(&(c as u32)) {
         return 0;
     }
