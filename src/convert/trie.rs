@@ -34,7 +34,6 @@ const WALK: u32 = 0x8000_0000;
 /// when no key matches, their whole sequence is copied.
 const IDS: u32 = 0x4000_0000;
 
-
 /// The first bytes at which [`Level::convert_range`] must look closer: the lead bytes of
 /// every key's first character, plus the lead of the ideographic description characters
 /// (an IDS is copied whole, so its components are never converted). When there are at
@@ -179,7 +178,11 @@ impl Level {
             .iter()
             .enumerate()
             .map(|(cp, &node)| {
-                let ids = if (0x2FF0..=0x2FFF).contains(&cp) { IDS } else { 0 };
+                let ids = if (0x2FF0..=0x2FFF).contains(&cp) {
+                    IDS
+                } else {
+                    0
+                };
                 if node == 0 {
                     return ids;
                 }
@@ -382,9 +385,10 @@ impl Level {
                 // Settled by the character alone: no longer key starts with it, or the next
                 // character cannot continue one (the Bloom filter says so).
                 let alone = action & WALK == 0
-                    || !text[i + len..end].chars().next().is_some_and(|next| {
-                        self.may_have_edge(self.roots[cp as usize], next)
-                    });
+                    || !text[i + len..end]
+                        .chars()
+                        .next()
+                        .is_some_and(|next| self.may_have_edge(self.roots[cp as usize], next));
                 if alone {
                     let f = action & !(WALK | IDS);
                     if f == NO_KEY {
@@ -403,7 +407,7 @@ impl Level {
                     i += len;
                     continue;
                 }
-            } else if self.root_astral.get(&cp).is_none() {
+            } else if !self.root_astral.contains_key(&cp) {
                 i += len;
                 continue;
             }

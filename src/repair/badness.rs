@@ -167,17 +167,27 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
     t
 });
 
-/// One bit per BMP code point: set when its [`CLASS_BMP`] flags are not all zero. An
-/// eighth of the size, so the clean-text loop's look-ups stay in the L1 cache.
-static FLAGGED_BMP: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
-    let mut t = Box::new([0u64; 1024]);
-    for (cp, &f) in CLASS_BMP.iter().enumerate() {
+/// One bit per three-byte character, set when its [`CLASS_BMP`] flags are not all zero:
+/// the word at `(lead & 0x0F) << 8 | second byte` holds the characters that share those
+/// two bytes, one bit per value of the last byte's low six bits. Only 64 of every 256 words
+/// are used (the second byte is a continuation byte), so the clean-text loop touches 8 KiB,
+/// which stays in the L1 cache, and finds its word with no arithmetic on the code point.
+static FLAGGED_PAIR: LazyLock<Box<[u64; 4096]>> = LazyLock::new(|| {
+    let mut t = Box::new([0u64; 4096]);
+    for (cp, &f) in CLASS_BMP.iter().enumerate().skip(0x800) {
         if f != 0 {
-            t[cp >> 6] |= 1 << (cp & 63);
+            t[pair_index(0xE0 | (cp >> 12) as u8, 0x80 | ((cp >> 6) & 0x3F) as u8)] |=
+                1 << (cp & 63);
         }
     }
     t
 });
+
+/// The [`FLAGGED_PAIR`] word of a three-byte character's first two bytes.
+#[inline(always)]
+fn pair_index(b0: u8, b1: u8) -> usize {
+    (usize::from(b0 & 0x0F) << 8) | usize::from(b1)
+}
 
 #[inline]
 fn class(c: char) -> u8 {
@@ -269,7 +279,7 @@ pub fn scan(text: &str) -> Scan {
 fn scan_piece(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let table: &[u8; 0x10000] = &CLASS_BMP;
-    let flagged: &[u64; 1024] = &FLAGGED_BMP;
+    let flagged: &[u64; 4096] = &FLAGGED_PAIR;
     let mut out = Scan::default();
     let mut i = 0;
     // Where the current run of non-ASCII text began: just after the last ASCII byte.
@@ -377,33 +387,25 @@ fn cp3(b0: u8, b1: u8, b2: u8) -> usize {
 /// From `i`, past the three-byte characters whose flags are all zero; returns where the
 /// first other character (or the end) is.
 #[inline(always)]
-fn skip_clean_cjk(bytes: &[u8], mut i: usize, table: &[u64; 1024]) -> usize {
-    let flagged = |cp: usize| table[cp >> 6] & (1 << (cp & 63));
-    // Four, then two at a time while there is room: the look-ups overlap.
+fn skip_clean_cjk(bytes: &[u8], mut i: usize, table: &[u64; 4096]) -> usize {
+    let flagged = |b0: u8, b1: u8, b2: u8| table[pair_index(b0, b1)] & (1 << (b2 & 63)) != 0;
+    let leads =
+        |b: [u8; 4]| ((b[0] ^ 0xE0) | (b[1] ^ 0xE0) | (b[2] ^ 0xE0) | (b[3] ^ 0xE0)) & 0xF0 == 0;
+    // Four, then one at a time. Each test is a branch of its own: all are taken only at
+    // the end of a run, and separate bit tests need fewer registers than one combined.
     while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11]) = bytes.get(i..i + 12) {
-        if (b0 & b3 & b6 & b9) & 0xF0 != 0xE0
-            || (b0 | b3 | b6 | b9) & 0xF0 != 0xE0
-            || flagged(cp3(b0, b1, b2))
-                | flagged(cp3(b3, b4, b5))
-                | flagged(cp3(b6, b7, b8))
-                | flagged(cp3(b9, b10, b11))
-                != 0
+        if !leads([b0, b3, b6, b9])
+            || flagged(b0, b1, b2)
+            || flagged(b3, b4, b5)
+            || flagged(b6, b7, b8)
+            || flagged(b9, b10, b11)
         {
             break;
         }
         i += 12;
     }
-    while let Some(&[b0, b1, b2, b3, b4, b5]) = bytes.get(i..i + 6) {
-        if (b0 & b3) & 0xF0 != 0xE0
-            || (b0 | b3) & 0xF0 != 0xE0
-            || flagged(cp3(b0, b1, b2)) | flagged(cp3(b3, b4, b5)) != 0
-        {
-            break;
-        }
-        i += 6;
-    }
     while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
-        if b0 & 0xF0 != 0xE0 || flagged(cp3(b0, b1, b2)) != 0 {
+        if b0 & 0xF0 != 0xE0 || flagged(b0, b1, b2) {
             break;
         }
         i += 3;
@@ -450,6 +452,28 @@ mod tests {
         assert!(whole.runs.len() > 100);
         assert_eq!(pieces.runs, whole.runs);
         assert_eq!(pieces.markers, whole.markers);
+    }
+
+    #[test]
+    fn the_clean_skip_stops_at_exactly_the_flagged_characters() {
+        // Every three-byte character, alone and as the fifth of a row (past the four-wide
+        // loop), between clean ones: the skip stops at it iff its class has a flag.
+        let table: &[u64; 4096] = &FLAGGED_PAIR;
+        for cp in 0x800..0x10000u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let flagged = CLASS_BMP[cp as usize] != 0;
+            let alone = c.to_string();
+            assert_eq!(
+                skip_clean_cjk(alone.as_bytes(), 0, table) == 0,
+                flagged,
+                "{c:?}"
+            );
+            let row = format!("一二三四{c}五六七八九十百");
+            let stop = skip_clean_cjk(row.as_bytes(), 0, table);
+            assert_eq!(stop, if flagged { 12 } else { row.len() }, "{c:?}");
+        }
     }
 
     #[test]
