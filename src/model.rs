@@ -311,7 +311,68 @@ pub fn han_count(c: char) -> u32 {
 }
 
 /// Log-probability of `c` given the previous character `prev` (if any).
+#[inline]
 pub fn char_logp(prev: Option<char>, c: char) -> f32 {
+    if let (Some(ci), Some(pi)) = (latin_slot(c), prev.map_or(Some(NO_PREV), latin_slot)) {
+        if ci >= 0x80 {
+            return LATIN_PAIRS[pi * LATIN_C + (ci - 0x80)];
+        }
+    }
+    char_logp_computed(prev, c)
+}
+
+/// Slots of the characters windows-1252 mojibake is made of: U+0000–U+00FF as themselves,
+/// windows-1252's 27 specials above U+00FF at `0x100 + (byte - 0x80)`, U+FFFD, and (for the
+/// previous character) none.
+const SLOT_FFFD: usize = 0x120;
+const NO_PREV: usize = 0x121;
+/// Slots of a previous character; of a scored one (non-ASCII only, from 0x80).
+const LATIN_P: usize = 0x122;
+const LATIN_C: usize = LATIN_P - 1 - 0x80;
+
+#[inline]
+fn latin_slot(c: char) -> Option<usize> {
+    let cp = c as u32;
+    if cp < 0x100 {
+        Some(cp as usize)
+    } else if c == '\u{FFFD}' {
+        Some(SLOT_FFFD)
+    } else if cp > 0x2122 {
+        // Past the last special (™): Han, kana, Hangul…
+        None
+    } else {
+        crate::repair::channels::sloppy_1252_byte(c).map(|b| 0x100 + usize::from(b - 0x80))
+    }
+}
+
+/// [`char_logp`] of every pair of windows-1252 mojibake characters, computed once: scoring
+/// Latin mojibake is most of what weighing a UTF-8-read-as-windows-1252 reading costs.
+static LATIN_PAIRS: LazyLock<Box<[f32]>> = LazyLock::new(|| {
+    let char_of = |slot: usize| match slot {
+        0..=0xFF => char::from_u32(slot as u32),
+        SLOT_FFFD => Some('\u{FFFD}'),
+        _ => crate::repair::channels::cp1252_char(char::from_u32((slot - 0x80) as u32)?),
+    };
+    let mut t = vec![f32::NAN; LATIN_P * LATIN_C];
+    for pi in 0..LATIN_P {
+        let prev = if pi == NO_PREV {
+            None
+        } else {
+            match char_of(pi) {
+                Some(p) => Some(p),
+                None => continue,
+            }
+        };
+        for ci in 0..LATIN_C {
+            if let Some(c) = char_of(ci + 0x80) {
+                t[pi * LATIN_C + ci] = char_logp_computed(prev, c);
+            }
+        }
+    }
+    t.into_boxed_slice()
+});
+
+fn char_logp_computed(prev: Option<char>, c: char) -> f32 {
     let cp = c as u32;
     if cp < 0x80 {
         return match c {
@@ -632,6 +693,20 @@ pub fn score_above(text: &str, floor: f32) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latin_pair_table_is_the_model() {
+        let mut chars: Vec<char> = ('\u{80}'..='\u{FF}').collect();
+        chars.extend("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ\u{FFFD}".chars());
+        let mut prevs: Vec<Option<char>> = ('\0'..='\u{FF}').map(Some).collect();
+        prevs.extend(chars.iter().map(|&c| Some(c)));
+        prevs.push(None);
+        for &p in &prevs {
+            for &c in &chars {
+                assert_eq!(char_logp(p, c), char_logp_computed(p, c), "{p:?} {c:?}");
+            }
+        }
+    }
 
     #[test]
     fn is_letter_agrees_with_unicode_above_latin_1() {

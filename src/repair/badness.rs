@@ -312,15 +312,23 @@ fn scan_piece(text: &str) -> Scan {
             ((i - start) / 3, 0, 0, 0, 0);
         let mut any = 0u8;
         loop {
-            // The hot path of clean text: three-byte characters (all of CJK) whose flags
-            // are all zero, in a loop of their own.
-            let clean_end = skip_clean_cjk(bytes, i, flagged);
-            chars += (clean_end - i) / 3;
-            i = clean_end;
             let f = match bytes.get(i..i + 3) {
                 Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
+                    // The hot path of clean text: three-byte characters (all of CJK) whose
+                    // flags are all zero, in a loop of their own.
+                    let clean_end = skip_clean_cjk(bytes, i, flagged);
+                    if clean_end > i {
+                        chars += (clean_end - i) / 3;
+                        i = clean_end;
+                        continue;
+                    }
                     i += 3;
                     table[cp3(b0, b1, b2)]
+                }
+                // Two-byte characters (Latin mojibake is made of them) without decoding.
+                Some(&[b0, b1, _]) if b0 & 0xE0 == 0xC0 => {
+                    i += 2;
+                    table[(usize::from(b0 & 0x1F) << 6) | usize::from(b1 & 0x3F)]
                 }
                 _ => match bytes.get(i) {
                     Some(&b) if b >= 0x80 => {

@@ -15,6 +15,7 @@ pub(crate) mod lossy;
 pub mod misaligned;
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use channels::{Channel, Reencode, CHANNELS};
 use encoding_rs::UTF_8;
@@ -180,13 +181,7 @@ fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
 /// runs whose own evidence is thin (`Рё` is `и` in a page of UTF-8 read as windows-1251).
 fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Option<String> {
     let fixes_of = |&(run_start, run_end): &(usize, usize)| {
-        candidate_fixes(
-            text,
-            run_start,
-            run_end,
-            double_byte_extent(text, run_start, run_end),
-            candidates,
-        )
+        candidate_fixes(text, run_start, run_end, candidates)
     };
     // Each run's candidates depend on the text alone, so runs are weighed in parallel (in
     // order, so the result is the same as one by one); the decisions below see them all.
@@ -365,13 +360,7 @@ struct Fix {
 
 /// Every fix for the run `text[start..end]` that is accepted on its own or could be with
 /// the document-channel bonus.
-fn candidate_fixes(
-    text: &str,
-    start: usize,
-    end: usize,
-    extent: usize,
-    runs: &[(usize, usize)],
-) -> Vec<Fix> {
+fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> Vec<Fix> {
     let class = SpanClass::of(&text[start..end]);
     let ctx = std::cell::OnceCell::new();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
@@ -401,11 +390,12 @@ fn candidate_fixes(
         }
     }
     let mut fixes = Vec::new();
+    let extent = std::cell::OnceCell::new();
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
         // Double-byte text read one byte per character has ASCII trail bytes inside it:
         // those channels see the run extended over them.
         let span_end = if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 {
-            extent
+            *extent.get_or_init(|| double_byte_extent(text, start, end))
         } else {
             end
         };
@@ -555,7 +545,7 @@ fn try_channel(
                 lost_at.push(i);
             }
         }
-    } else if span.contains('\u{FFFD}') && !single_byte_to_utf8 {
+    } else if !single_byte_to_utf8 && span.contains('\u{FFFD}') {
         return None;
     }
     lost_at.sort_unstable();
@@ -685,7 +675,16 @@ const CASE_BREAK: f32 = 6.0;
 /// small letter followed by a capital, and two capitals followed by a small letter. Any
 /// other character ends a word.
 fn case_breaks(text: &str, start: usize, end: usize, middle: &str) -> f32 {
-    let latin = |c: char| (c as u32) < 0x250 && model::is_letter(c);
+    // Per character below U+0250: bit 0 a letter, bit 1 a capital.
+    static LATIN: LazyLock<[u8; 0x250]> = LazyLock::new(|| {
+        std::array::from_fn(|cp| {
+            let c = char::from_u32(cp as u32).expect("below the surrogates");
+            u8::from(model::is_letter(c)) | (u8::from(c.is_uppercase()) << 1)
+        })
+    });
+    let table: &[u8; 0x250] = &LATIN;
+    let info = |c: char| table.get(c as usize).copied().unwrap_or(0);
+    let latin = |c: char| info(c) & 1 != 0;
     let before = text[..start]
         .char_indices()
         .rev()
@@ -702,9 +701,10 @@ fn case_breaks(text: &str, start: usize, end: usize, middle: &str) -> f32 {
         .chain(middle.chars())
         .chain(text[end..after].chars())
     {
-        if !latin(c) {
+        let f = info(c);
+        if f & 1 == 0 {
             (capitals, prev_small) = (0, false);
-        } else if c.is_uppercase() {
+        } else if f & 2 != 0 {
             breaks += u32::from(prev_small);
             (capitals, prev_small) = (capitals + 1, false);
         } else {
@@ -958,11 +958,32 @@ fn next_char(bytes: &[Option<u8>], i: usize) -> Option<char> {
     decode_one(&seq[..len])
 }
 
-/// The one character `seq` encodes in UTF-8, if it is exactly one valid sequence.
+/// The one character `seq` encodes in UTF-8, if it is exactly one valid sequence (what
+/// `str::from_utf8` accepts: no overlong form, surrogate or value past U+10FFFF).
 fn decode_one(seq: &[u8]) -> Option<char> {
-    let s = std::str::from_utf8(seq).ok()?;
-    let mut it = s.chars();
-    it.next().filter(|_| it.next().is_none())
+    let cont = |b: u8| u32::from(b & 0x3F);
+    let ok = |b: u8| b & 0xC0 == 0x80;
+    let cp = match *seq {
+        [a] if a < 0x80 => return Some(char::from(a)),
+        [a @ 0xC2..=0xDF, b] if ok(b) => (u32::from(a & 0x1F) << 6) | cont(b),
+        [a @ 0xE0..=0xEF, b, c] if ok(b) && ok(c) => {
+            let cp = (u32::from(a & 0x0F) << 12) | (cont(b) << 6) | cont(c);
+            if cp < 0x800 {
+                return None;
+            }
+            cp
+        }
+        [a @ 0xF0..=0xF4, b, c, d] if ok(b) && ok(c) && ok(d) => {
+            let cp = (u32::from(a & 0x07) << 18) | (cont(b) << 12) | (cont(c) << 6) | cont(d);
+            if cp < 0x10000 {
+                return None;
+            }
+            cp
+        }
+        _ => return None,
+    };
+    // Rejects surrogates and values past U+10FFFF.
+    char::from_u32(cp)
 }
 
 /// UTF-8 read one byte per character: re-encode, then replace every byte run that forms a
@@ -1179,6 +1200,36 @@ mod tests {
         assert_eq!(fixed("å\u{FFFD}‘å¸ƒ"), "发布");
         // Outside Han the model has no such evidence: č (C4 8D) stays lost.
         assert_eq!(fixed("SlovenÄ\u{FFFD}ina"), "Sloven\u{FFFD}ina");
+    }
+
+    #[test]
+    fn decode_one_accepts_exactly_one_valid_sequence() {
+        // Against the standard library, for every sequence of one or two bytes and every
+        // three- and four-byte one with a lead from the edges of each range.
+        let std_one = |seq: &[u8]| {
+            let s = std::str::from_utf8(seq).ok()?;
+            let mut it = s.chars();
+            it.next().filter(|_| it.next().is_none())
+        };
+        let mut seqs: Vec<Vec<u8>> = (0..=255u8).map(|a| vec![a]).collect();
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                seqs.push(vec![a, b]);
+            }
+        }
+        for a in [0xE0, 0xE1, 0xED, 0xEE, 0xEF, 0xF0, 0xF4, 0xF5, 0xC2, 0x7F] {
+            for b in 0x70..=0xC5u8 {
+                for c in [0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0] {
+                    seqs.push(vec![a, b, c]);
+                    for d in [0x7F, 0x80, 0xBF, 0xC0] {
+                        seqs.push(vec![a, b, c, d]);
+                    }
+                }
+            }
+        }
+        for seq in seqs {
+            assert_eq!(decode_one(&seq), std_one(&seq), "{seq:02X?}");
+        }
     }
 
     #[test]
