@@ -257,6 +257,11 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
         if fix.start < copied {
             continue; // overlaps the previous repair
         }
+        if out.capacity() == 0 {
+            // Once, at the first repair: growing by doubling would copy a long text over
+            // and over (and fault in fresh pages each time).
+            out.reserve(text.len() + text.len() / 8);
+        }
         out.push_str(&text[copied..fix.start]);
         steps.push(Step::Repaired {
             fix: fix.name.to_string(),
