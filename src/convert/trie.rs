@@ -258,8 +258,7 @@ impl Level {
     }
 
     #[inline]
-    fn root(&self, c: char) -> u32 {
-        let cp = c as u32;
+    fn root(&self, cp: u32) -> u32 {
         if cp < 0x10000 {
             self.roots[cp as usize].node
         } else {
@@ -269,26 +268,26 @@ impl Level {
 
     /// False when no key continues from `node` with `c`; true when one may.
     #[inline]
-    fn may_have_edge(&self, node: u32, c: char) -> bool {
-        let b = edge_bit(node, c as u32);
+    fn may_have_edge(&self, node: u32, cp: u32) -> bool {
+        let b = edge_bit(node, cp);
         self.edge_bits[b >> 6] & (1 << (b & 63)) != 0
     }
 
     /// Whether some key starts with `c`.
     #[inline]
     pub fn starts_key(&self, c: char) -> bool {
-        self.root(c) != 0
+        self.root(c as u32) != 0
     }
 
     /// OpenCC's prefix match at `text[at..end]`.
     pub fn match_at(&self, text: &str, at: usize, end: usize) -> Option<Match> {
-        let mut chars = text[at..end].char_indices();
-        let (_, c0) = chars.next()?;
+        let bytes = text.as_bytes();
+        let (c0, len0) = scalar_at(bytes, at, end)?;
         let mut node = self.root(c0);
         if node == 0 {
             return None;
         }
-        let mut pos = at + c0.len_utf8();
+        let mut pos = at + len0;
         let first = self.nodes[node as usize];
         let found = |t: &Term, end: usize| Match {
             end,
@@ -315,14 +314,16 @@ impl Level {
             if !n.has_children {
                 break;
             }
-            let Some((_, c)) = chars.next() else { break };
+            let Some((c, len)) = scalar_at(bytes, pos, end) else {
+                break;
+            };
             if !self.may_have_edge(node, c) {
                 break;
             }
-            match self.edges.get(&(node, c as u32)) {
+            match self.edges.get(&(node, c)) {
                 Some(&next) => {
                     node = next;
-                    pos += c.len_utf8();
+                    pos += len;
                 }
                 None => break,
             }
@@ -373,33 +374,22 @@ impl Level {
                     break;
                 }
             }
-            // Decode one scalar value (`text` is valid UTF-8 and `i` a boundary); ASCII
-            // that starts no key and three-byte characters, all of CJK, inline.
+            // ASCII that starts no key is stepped over without decoding.
             let b = bytes[i];
-            let (cp, len) = if b < 0x80 {
-                if roots[b as usize].node == 0 {
-                    i += 1;
-                    continue;
-                }
-                (u32::from(b), 1)
-            } else if let (0xE0..=0xEF, Some(&[b1, b2])) = (b, bytes.get(i + 1..i + 3)) {
-                let cp = ((u32::from(b) & 0x0F) << 12)
-                    | ((u32::from(b1) & 0x3F) << 6)
-                    | (u32::from(b2) & 0x3F);
-                (cp, 3)
-            } else {
-                let (c, len) = decode_at(bytes, i);
-                (c as u32, len)
+            if b < 0x80 && roots[b as usize].node == 0 {
+                i += 1;
+                continue;
+            }
+            let Some((cp, len)) = scalar_at(bytes, i, end) else {
+                break;
             };
             if cp < 0x10000 {
                 let Root { action, node } = roots[cp as usize];
                 // Settled by the character alone: no longer key starts with it, or the next
                 // character cannot continue one (the Bloom filter says so).
                 let alone = action & WALK == 0
-                    || !text[i + len..end]
-                        .chars()
-                        .next()
-                        .is_some_and(|next| self.may_have_edge(node, next));
+                    || !scalar_at(bytes, i + len, end)
+                        .is_some_and(|(next, _)| self.may_have_edge(node, next));
                 if alone {
                     let f = action & !(WALK | IDS);
                     if f == NO_KEY {
@@ -429,7 +419,8 @@ impl Level {
                     }
                     i = m.end;
                 }
-                None => i += len + ids_extra(text, i, end),
+                None if (0x2FF0..=0x2FFF).contains(&cp) => i += len + ids_extra(text, i, end),
+                None => i += len,
             }
         }
         if w.started {
@@ -489,6 +480,26 @@ impl LazyOut<'_, '_> {
 enum Value {
     Char(char),
     Str(&'static str),
+}
+
+/// The scalar value at `bytes[i..end]` and its length, `None` at `end`; `bytes` is valid
+/// UTF-8 and `i` a character boundary. Three-byte characters (all of CJK) inline.
+#[inline(always)]
+fn scalar_at(bytes: &[u8], i: usize, end: usize) -> Option<(u32, usize)> {
+    if i >= end {
+        return None;
+    }
+    let b = bytes[i];
+    if b < 0x80 {
+        return Some((u32::from(b), 1));
+    }
+    if let (0xE0..=0xEF, Some(&[b1, b2])) = (b, bytes.get(i + 1..i + 3)) {
+        let cp =
+            ((u32::from(b) & 0x0F) << 12) | ((u32::from(b1) & 0x3F) << 6) | (u32::from(b2) & 0x3F);
+        return Some((cp, 3));
+    }
+    let (c, len) = decode_at(bytes, i);
+    Some((c as u32, len))
 }
 
 #[inline]
