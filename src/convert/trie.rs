@@ -419,8 +419,7 @@ impl Level {
                     }
                     i = m.end;
                 }
-                None if (0x2FF0..=0x2FFF).contains(&cp) => i += len + ids_extra(text, i, end),
-                None => i += len,
+                None => i += len + ids_extra(text, i, end),
             }
         }
         if w.started {
@@ -520,15 +519,14 @@ fn decode_at(bytes: &[u8], i: usize) -> (char, usize) {
 /// OpenCC copies a complete ideographic description sequence (`⿰氵青`) as one unit, so
 /// its components are never converted. Returns the bytes after `c` that belong to it.
 pub(crate) fn ids_extra(text: &str, at: usize, end: usize) -> usize {
-    let Some(c) = text[at..end].chars().next() else {
-        return 0;
-    };
-    if !(0x2FF0..=0x2FFF).contains(&(c as u32)) {
+    // U+2FF0–U+2FFF is E2 BF B0–BF: every other character is settled by its bytes, without
+    // decoding (callers ask for every character that matched no key).
+    if !matches!(text.as_bytes()[at..end], [0xE2, 0xBF, 0xB0..=0xBF, ..]) {
         return 0;
     }
     let mut count = 0;
     match consume_ids(&text[at..end], 16, &mut count) {
-        Some(len) => len - c.len_utf8(),
+        Some(len) => len - 3,
         None => 0,
     }
 }
