@@ -7,6 +7,7 @@
 //! common cases — a character that starts no key, a one-character key, a walk that a Bloom
 //! filter over the trie's edges says ends at once — cost one array read.
 
+use encoding_rs::DecoderResult;
 use rustc_hash::FxHashMap;
 
 /// Most dictionaries in one short-circuit group: a term names its dictionary in a byte
@@ -23,10 +24,11 @@ struct Node {
 /// What matching the character alone gives ([`Root::action`]): nothing (no key is the
 /// character, or it maps to itself)…
 const NO_KEY: u32 = 0;
-/// …a one-character value: `CHAR + value`…
-const CHAR: u32 = 2;
-/// …or a longer value: `TERM + term index`.
-const TERM: u32 = 0x0020_0000;
+/// …a value of one three-byte character (all of CJK): `UTF8 | its bytes`, the first in the
+/// low byte, so that the converter writes it with one store…
+const UTF8: u32 = 0x2000_0000;
+/// …or any other value: `TERM + term index`.
+const TERM: u32 = 0x1000_0000;
 /// Set in [`Root::action`] when longer keys start with the character: the trie must be
 /// walked, and the rest of the action is the answer when the walk ends at once.
 const WALK: u32 = 0x8000_0000;
@@ -200,13 +202,10 @@ impl Level {
                     None => NO_KEY,
                     // Mapped to itself: copying the character is the same as matching it.
                     Some((_, t)) if t.same => NO_KEY,
-                    Some((k, t)) => {
-                        let mut one = t.value.chars();
-                        match (one.next(), one.next()) {
-                            (Some(v), None) => CHAR + v as u32,
-                            _ => TERM + n.term_start + k as u32,
-                        }
-                    }
+                    Some((k, t)) => match *t.value.as_bytes() {
+                        [b0, b1, b2] => UTF8 | u32::from_le_bytes([b0, b1, b2, 0]),
+                        _ => TERM + n.term_start + k as u32,
+                    },
                 };
                 if n.has_children {
                     WALK | ids | alone
@@ -347,6 +346,12 @@ impl Level {
 
     /// Converts `text[start..end]`, appending to `out` only once something changes:
     /// returns `false` (and leaves `out` untouched) when the output would equal the input.
+    ///
+    /// Nothing is written before the first change. From there every character is written,
+    /// changed or not, as raw bytes: a three-byte character settled by its own table entry
+    /// (most of CJK) costs one four-byte store of either its own bytes or its value's, so
+    /// whether it changes is data, not a branch. The bytes are checked as UTF-8 once, when
+    /// they are appended to `out`.
     pub fn convert_range(
         &self,
         text: &str,
@@ -356,17 +361,69 @@ impl Level {
         changes: &mut Changes,
         offset: usize,
     ) -> bool {
-        let bytes = text.as_bytes();
-        let mut i = start;
-        let mut w = LazyOut {
-            text,
-            out,
-            copied: start,
-            started: false,
-            reserve: end - start + (end - start) / 8,
+        let Some(first) = self.first_change(text, start, end) else {
+            return false;
         };
-        let roots: &[Root; 0x10000] = &self.roots;
+        let mut buf = vec![0u8; (end - start) + (end - first) / 8 + SLACK];
+        buf[..first - start].copy_from_slice(&text.as_bytes()[start..first]);
+        let len = self.write_from(text, first, end, &mut buf, first - start, changes, offset);
+        let mut decoder = encoding_rs::UTF_8.new_decoder_without_bom_handling();
+        let mut read = 0;
+        loop {
+            out.reserve(len - read + SLACK);
+            match decoder.decode_to_string_without_replacement(&buf[read..len], out, true) {
+                (DecoderResult::InputEmpty, _) => break,
+                (DecoderResult::OutputFull, n) => read += n,
+                (DecoderResult::Malformed(..), _) => {
+                    unreachable!("the converter writes whole characters of valid UTF-8")
+                }
+            }
+        }
+        true
+    }
+
+    /// What the text at `i` (the character `cp`, `len` bytes) becomes: OpenCC's match there,
+    /// or the character (with its whole IDS) copied.
+    #[inline(always)]
+    fn resolve(&self, text: &str, i: usize, end: usize, cp: u32, len: usize) -> Resolved {
+        let bytes = text.as_bytes();
+        if cp < 0x10000 {
+            let Root { action, node } = self.roots[cp as usize];
+            // Settled by the character alone: no longer key starts with it, or the next
+            // character cannot continue one (the Bloom filter says so).
+            let alone = action & WALK == 0
+                || !scalar_at(bytes, i + len, end)
+                    .is_some_and(|(next, _)| self.may_have_edge(node, next));
+            if alone {
+                let f = action & !(WALK | IDS);
+                return if f == NO_KEY {
+                    let ids = if action & IDS != 0 {
+                        ids_extra(text, i, end)
+                    } else {
+                        0
+                    };
+                    Resolved::Same(i + len + ids)
+                } else if f & UTF8 != 0 {
+                    Resolved::Char3(i + len, f)
+                } else {
+                    Resolved::Str(i + len, self.terms[(f - TERM) as usize].value)
+                };
+            }
+        } else if !self.root_astral.contains_key(&cp) {
+            return Resolved::Same(i + len);
+        }
+        match self.match_at(text, i, end) {
+            Some(m) if m.same => Resolved::Same(m.end),
+            Some(m) => Resolved::Str(m.end, m.value),
+            None => Resolved::Same(i + len + ids_extra(text, i, end)),
+        }
+    }
+
+    /// Where the first change in `text[start..end]` starts, if anything changes.
+    fn first_change(&self, text: &str, start: usize, end: usize) -> Option<usize> {
+        let bytes = text.as_bytes();
         let every = matches!(self.stops, Stops::Every);
+        let mut i = start;
         while i < end {
             if !every {
                 i = self.next_stop(bytes, i, end);
@@ -376,109 +433,136 @@ impl Level {
             }
             // ASCII that starts no key is stepped over without decoding.
             let b = bytes[i];
-            if b < 0x80 && roots[b as usize].node == 0 {
+            if b < 0x80 && self.roots[b as usize].node == 0 {
                 i += 1;
                 continue;
+            }
+            let (cp, len) = scalar_at(bytes, i, end)?;
+            match self.resolve(text, i, end, cp, len) {
+                Resolved::Same(next) => i = next,
+                _ => return Some(i),
+            }
+        }
+        None
+    }
+
+    /// Converts `text[i..end]` into `buf` from `pos`, where `buf` has room for at least
+    /// `end - i + SLACK` more bytes (kept so: no write outgrows what it consumes unless it
+    /// makes room). Returns the length written.
+    #[allow(clippy::too_many_arguments)]
+    fn write_from(
+        &self,
+        text: &str,
+        mut i: usize,
+        end: usize,
+        buf: &mut Vec<u8>,
+        mut pos: usize,
+        changes: &mut Changes,
+        offset: usize,
+    ) -> usize {
+        let bytes = text.as_bytes();
+        let roots: &[Root; 0x10000] = &self.roots;
+        let every = matches!(self.stops, Stops::Every);
+        while i < end {
+            if !every {
+                let stop = self.next_stop(bytes, i, end);
+                buf[pos..pos + (stop - i)].copy_from_slice(&bytes[i..stop]);
+                pos += stop - i;
+                i = stop;
+                if i >= end {
+                    break;
+                }
+            }
+            let b = bytes[i];
+            if b < 0x80 && roots[b as usize].node == 0 {
+                buf[pos] = b;
+                pos += 1;
+                i += 1;
+                continue;
+            }
+            if let (0xE0..=0xEF, Some(&[b1, b2])) = (b, bytes.get(i + 1..i + 3)) {
+                let cp = ((u32::from(b) & 0x0F) << 12)
+                    | ((u32::from(b1) & 0x3F) << 6)
+                    | (u32::from(b2) & 0x3F);
+                let Root { action, node } = roots[cp as usize];
+                if i + 3 <= end
+                    && action & (IDS | TERM) == 0
+                    && (action & WALK == 0
+                        || !scalar_at(bytes, i + 3, end)
+                            .is_some_and(|(next, _)| self.may_have_edge(node, next)))
+                {
+                    // The character itself or its one-character value: one store either way.
+                    let value = action & !WALK;
+                    let changed = value != NO_KEY;
+                    let word = if changed {
+                        value
+                    } else {
+                        u32::from_le_bytes([b, b1, b2, 0])
+                    };
+                    buf[pos..pos + 4].copy_from_slice(&word.to_le_bytes());
+                    if changes.at.len() < crate::step::MAX_POSITIONS && changed {
+                        changes.at.push(offset + i);
+                    }
+                    let n = usize::from(changed);
+                    changes.chars += n;
+                    changes.phrases += n;
+                    pos += 3;
+                    i += 3;
+                    continue;
+                }
             }
             let Some((cp, len)) = scalar_at(bytes, i, end) else {
                 break;
             };
-            if cp < 0x10000 {
-                let Root { action, node } = roots[cp as usize];
-                // Settled by the character alone: no longer key starts with it, or the next
-                // character cannot continue one (the Bloom filter says so).
-                let alone = action & WALK == 0
-                    || !scalar_at(bytes, i + len, end)
-                        .is_some_and(|(next, _)| self.may_have_edge(node, next));
-                if alone {
-                    let f = action & !(WALK | IDS);
-                    if f == NO_KEY {
-                        i += len;
-                        if action & IDS != 0 {
-                            i += ids_extra(text, i - len, end);
-                        }
-                        continue;
-                    }
-                    let value = if f >= TERM {
-                        Value::Str(self.terms[(f - TERM) as usize].value)
-                    } else {
-                        Value::Char(char::from_u32(f - CHAR).unwrap_or(char::REPLACEMENT_CHARACTER))
-                    };
-                    w.replace(i, i + len, value, changes, offset);
-                    i += len;
+            let next = match self.resolve(text, i, end, cp, len) {
+                Resolved::Same(next) => {
+                    let copy = &bytes[i..next];
+                    buf[pos..pos + copy.len()].copy_from_slice(copy);
+                    pos += copy.len();
+                    i = next;
                     continue;
                 }
-            } else if !self.root_astral.contains_key(&cp) {
-                i += len;
-                continue;
-            }
-            match self.match_at(text, i, end) {
-                Some(m) => {
-                    if !m.same {
-                        w.replace(i, m.end, Value::Str(m.value), changes, offset);
-                    }
-                    i = m.end;
+                Resolved::Char3(next, word) => {
+                    make_room(buf, pos + 3 + (end - next));
+                    buf[pos..pos + 4].copy_from_slice(&word.to_le_bytes());
+                    pos += 3;
+                    next
                 }
-                None => i += len + ids_extra(text, i, end),
-            }
+                Resolved::Str(next, v) => {
+                    make_room(buf, pos + v.len() + (end - next));
+                    buf[pos..pos + v.len()].copy_from_slice(v.as_bytes());
+                    pos += v.len();
+                    next
+                }
+            };
+            changes.phrases += 1;
+            changes.chars += text[i..next].chars().count();
+            crate::step::note_position(&mut changes.at, offset + i);
+            i = next;
         }
-        if w.started {
-            w.out.push_str(&text[w.copied..end]);
-        }
-        w.started
+        pos
     }
 }
 
-/// A conversion pass's output, written lazily: nothing is copied before the first change.
-struct LazyOut<'t, 'o> {
-    text: &'t str,
-    out: &'o mut String,
-    /// `text[copied..]` is not written yet.
-    copied: usize,
-    started: bool,
-    /// What to reserve when the first change comes.
-    reserve: usize,
-}
+/// Bytes a conversion buffer keeps beyond what the rest of the input needs: a three-byte
+/// character is written with a four-byte store.
+const SLACK: usize = 4;
 
-impl LazyOut<'_, '_> {
-    /// Writes the text before `at`, then `value` for `text[at..key_end]`, and counts it.
-    #[inline(always)]
-    fn replace(
-        &mut self,
-        at: usize,
-        key_end: usize,
-        value: Value,
-        changes: &mut Changes,
-        offset: usize,
-    ) {
-        if !self.started {
-            self.out.reserve(self.reserve);
-            self.started = true;
-        }
-        if self.copied < at {
-            self.out.push_str(&self.text[self.copied..at]);
-        }
-        match value {
-            Value::Char(c) => {
-                self.out.push(c);
-                changes.chars += 1;
-            }
-            Value::Str(v) => {
-                self.out.push_str(v);
-                changes.chars += self.text[at..key_end].chars().count();
-            }
-        }
-        self.copied = key_end;
-        changes.phrases += 1;
-        crate::step::note_position(&mut changes.at, offset + at);
+/// Grows `buf` to hold `len` bytes plus [`SLACK`] (a key's value can be longer than the key).
+fn make_room(buf: &mut Vec<u8>, len: usize) {
+    if len + SLACK > buf.len() {
+        buf.resize(len + SLACK + len / 8, 0);
     }
 }
 
-/// A match's value: one character (the fast path's common case) or a string.
-#[derive(Clone, Copy)]
-enum Value {
-    Char(char),
-    Str(&'static str),
+/// What the text at a position becomes ([`Level::resolve`]), and where the key ends.
+enum Resolved {
+    /// Unchanged up to this offset.
+    Same(usize),
+    /// A one-character value of three bytes, as [`UTF8`] packs it.
+    Char3(usize, u32),
+    /// Any other value.
+    Str(usize, &'static str),
 }
 
 /// The scalar value at `bytes[i..end]` and its length, `None` at `end`; `bytes` is valid
@@ -630,5 +714,45 @@ mod tests {
         let mut ch = Changes::default();
         assert!(!l.convert_range("abc", 0, 3, &mut out, &mut ch, 0));
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn values_of_every_width_replace_keys_of_every_width() {
+        // Keys of one to four bytes, values shorter, as long and longer (a value longer
+        // than the rest of the text makes the buffer grow), at the start, the middle and
+        // the end: (input, output, changed characters, their offsets).
+        let l = level(&[&[
+            ("a", "語"),
+            ("é", "z"),
+            ("語", "语"),
+            ("😀", "é"),
+            ("言", "言語言語言語"),
+            ("x", "𠀀"),
+        ]]);
+        let cases: &[(&str, &str, usize, &[usize])] = &[
+            ("a", "語", 1, &[0]),
+            (
+                "aé語😀言x",
+                "語z语é言語言語言語𠀀",
+                6,
+                &[0, 1, 3, 6, 10, 13],
+            ),
+            ("言", "言語言語言語", 1, &[0]),
+            ("b語c", "b语c", 1, &[1]),
+            ("語b語語", "语b语语", 3, &[0, 4, 7]),
+            ("bc中", "bc中", 0, &[]),
+        ];
+        for &(input, want, chars, at) in cases {
+            let mut out = String::new();
+            let mut ch = Changes::default();
+            let changed = l.convert_range(input, 0, input.len(), &mut out, &mut ch, 0);
+            assert_eq!(changed, want != input, "{input}");
+            assert_eq!(if changed { out.as_str() } else { input }, want, "{input}");
+            assert_eq!(
+                (ch.chars, ch.phrases, ch.at.as_slice()),
+                (chars, chars, at),
+                "{input}"
+            );
+        }
     }
 }
