@@ -289,13 +289,17 @@ fn scan_piece(text: &str) -> Scan {
         // stretches), and three-byte characters (all of CJK) whose flags are all zero. A
         // run made only of those is never a candidate, so it is stepped over unmeasured.
         if let Some(w) = bytes.get(i..i + 8) {
-            if u64::from_le_bytes(w.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080 == 0 {
-                i += 8;
+            // The ASCII bytes before the first other one, counted at once (a stretch of
+            // one to seven, the punctuation and digits between runs of CJK, would end a
+            // byte-by-byte loop at an unpredictable point).
+            let high = u64::from_le_bytes(w.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080;
+            let ascii = (high.trailing_zeros() / 8) as usize;
+            if ascii > 0 {
+                i += ascii;
                 run_start = i;
                 continue;
             }
-        }
-        if bytes[i] < 0x80 {
+        } else if bytes[i] < 0x80 {
             i += 1;
             run_start = i;
             continue;
