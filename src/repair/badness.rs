@@ -401,16 +401,22 @@ fn cp3(b0: u8, b1: u8, b2: u8) -> usize {
 #[inline(always)]
 fn skip_clean_cjk(bytes: &[u8], mut i: usize, table: &[u64; 4096]) -> usize {
     let flagged = |b0: u8, b1: u8, b2: u8| table[pair_index(b0, b1)] & (1 << (b2 & 63)) != 0;
-    let leads =
-        |b: [u8; 4]| ((b[0] ^ 0xE0) | (b[1] ^ 0xE0) | (b[2] ^ 0xE0) | (b[3] ^ 0xE0)) & 0xF0 == 0;
     // Four, then one at a time. Each test is a branch of its own: all are taken only at
-    // the end of a run, and separate bit tests need fewer registers than one combined.
-    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11]) = bytes.get(i..i + 12) {
-        if !leads([b0, b3, b6, b9])
-            || flagged(b0, b1, b2)
-            || flagged(b3, b4, b5)
-            || flagged(b6, b7, b8)
-            || flagged(b9, b10, b11)
+    // the end of a run, and separate bit tests need fewer registers than one combined. The
+    // four lead bytes (offsets 0, 3, 6 and 9) are checked together from two words.
+    while let Some(twelve) = bytes.get(i..i + 12) {
+        let head = u64::from_le_bytes(twelve[..8].try_into().expect("8 bytes"));
+        let tail = u32::from_le_bytes(twelve[8..].try_into().expect("4 bytes"));
+        // A character's flag word from its first two bytes, its bit from the third.
+        let word =
+            |lead_and_next: u64| table[(lead_and_next as u16).swap_bytes() as usize & 0x0FFF];
+        let bit = |third: u64| 1u64 << (third & 63);
+        if head & 0x00F0_0000_F000_00F0 != 0x00E0_0000_E000_00E0
+            || tail & 0xF000 != 0xE000
+            || word(head) & bit(head >> 16) != 0
+            || word(head >> 24) & bit(head >> 40) != 0
+            || word(head >> 48) & bit(u64::from(tail)) != 0
+            || word(u64::from(tail >> 8)) & bit(u64::from(tail >> 24)) != 0
         {
             break;
         }
