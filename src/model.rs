@@ -337,9 +337,6 @@ fn latin_slot(c: char) -> Option<usize> {
         Some(cp as usize)
     } else if c == '\u{FFFD}' {
         Some(SLOT_FFFD)
-    } else if cp > 0x2122 {
-        // Past the last special (™): Han, kana, Hangul…
-        None
     } else {
         crate::repair::channels::sloppy_1252_byte(c).map(|b| 0x100 + usize::from(b - 0x80))
     }

@@ -188,11 +188,21 @@ pub fn cp1252_char(c: char) -> Option<char> {
 }
 
 /// The byte a sloppy windows-1252 reader turned into `c`, if any.
+#[inline]
 pub fn sloppy_1252_byte(c: char) -> Option<u8> {
     let cp = c as u32;
     if cp < 0x100 {
-        return Some(cp as u8);
+        Some(cp as u8)
+    } else if cp > 0x2122 {
+        // Past `™`, the last of them: Han, kana, Hangul…
+        None
+    } else {
+        cp1252_special_byte(c)
     }
+}
+
+/// [`sloppy_1252_byte`] of a character above U+00FF.
+fn cp1252_special_byte(c: char) -> Option<u8> {
     // The 27 characters of CP1252_HIGH above U+00FF (a test checks the two agree).
     Some(match c {
         '€' => 0x80,

@@ -768,7 +768,8 @@ fn script_evidence(
 ) -> f32 {
     // Only letters with a script bit can mismatch: most spans (Han, Latin-1) have none, and
     // their context is never read.
-    let lone = span.chars().filter(|c| !c.is_ascii()).count() == 1;
+    let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
+    let lone = non_ascii.next().is_some() && non_ascii.next().is_none();
     let judged_before = lone && has_foreign_letters(span);
     if !judged_before && !has_foreign_letters(after) {
         return 0.0;
@@ -808,6 +809,8 @@ const LATIN_EXT_BIT: u16 = 64;
 /// A script class, as a bit.
 fn script_bit(c: char) -> u16 {
     match c as u32 {
+        // Han, the common case, has none.
+        0x3400..=0x9FFF => 0,
         0x3040..=0x30FF | 0xFF66..=0xFF9F => 1,
         0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F => 2,
         0x590..=0x5FF => 4,
