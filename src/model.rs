@@ -222,25 +222,36 @@ static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
 /// Traditional → Simplified for the BMP, one array read (0 = unchanged).
 static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
     let mut table = vec![0u16; 0x10000];
-    for cp in DENSE_START..0x10000 {
-        if let Some(c) = char::from_u32(cp) {
-            if let Some(s) = crate::convert::t2s_char(c) {
-                if (s as u32) < 0x10000 && s != c {
-                    table[cp as usize] = s as u16;
-                }
-            }
+    for (t, simp) in crate::convert::t2s_pairs() {
+        if (DENSE_START..0x10000).contains(&(t as u32)) && (simp as u32) < 0x10000 && simp != t {
+            table[t as usize] = simp as u16;
         }
     }
     table
 });
 
+/// The `key<TAB>count` lines of a generated list (comment lines skipped). A hand-made
+/// split: the model's first use parses about 120,000 of them.
 fn data_lines(text: &'static str) -> impl Iterator<Item = (&'static str, u32)> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (k, v) = l.split_once('\t')?;
-            Some((k, v.parse().ok()?))
-        })
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut start = 0;
+    ends.filter_map(move |end| {
+        let line = &text[start.min(end)..end];
+        start = end + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.starts_with('#') {
+            return None;
+        }
+        let tab = memchr::memchr(b'\t', line.as_bytes())?;
+        let digits = &line.as_bytes()[tab + 1..];
+        if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = digits
+            .iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        Some((&line[..tab], u32::try_from(n).ok()?))
+    })
 }
 
 fn pair_key(a: char, b: char) -> u64 {
