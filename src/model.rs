@@ -703,6 +703,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn generated_lists_are_read_line_by_line() {
+        // Comments, CRLF, a last line without a line end; lines without a count, or with
+        // one that does not fit in 32 bits, are skipped.
+        let text = "# GENERATED\n人民\t158147\r\n中国\t12\nno count\nx\t\ny\t4294967296\nz\t4294967295\nlast\t7";
+        assert_eq!(
+            data_lines(text).collect::<Vec<_>>(),
+            [("人民", 158147), ("中国", 12), ("z", u32::MAX), ("last", 7)]
+        );
+    }
+
+    #[test]
     fn the_latin_pair_table_is_the_model() {
         let mut chars: Vec<char> = ('\u{80}'..='\u{FF}').collect();
         chars.extend("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ\u{FFFD}".chars());
