@@ -51,6 +51,20 @@ secs() { # median seconds of a command (hyperfine, 3 runs)
   python3 -c "import json; print(json.load(open('$D/h.json'))['results'][0]['median'])"
 }
 size() { stat -c %s "$1"; }
+trio() { # medians (seconds) of mojifix, mojifix -j 1 and a peer, run in turn RUNS rounds:
+  # this machine's speed drifts over minutes, and taking turns lets a drift touch all three
+  python3 - "$@" <<'PY'
+import os, statistics, subprocess, sys, time
+cmds, runs = sys.argv[1:], int(os.environ.get("RUNS", "5"))
+run = lambda c: subprocess.run(c, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+for c in cmds: run(c)  # warm-up
+times = [[] for _ in cmds]
+for _ in range(runs):
+    for k, c in enumerate(cmds):
+        t = time.perf_counter(); run(c); times[k].append(time.perf_counter() - t)
+print(" ".join(str(statistics.median(t)) for t in times))
+PY
+}
 
 echo "| job | input | mojifix | peer | ratio |"
 echo "|---|---|---|---|---|"
@@ -59,16 +73,14 @@ t=$(secs "$BIN --check $D/clean.txt"); t1=$(secs "$BIN -j 1 --check $D/clean.txt
 echo "| clean UTF-8 through \`--check\` | $((s/1000000)) MB zh_hans | $(mbps $s $t) MB/s ($(mbps $s $t1) MB/s one thread) | — | — |"
 
 s=$(size $D/gbk.txt)
-t=$(secs "$BIN --from gbk $D/gbk.txt -o $D/out-gbk"); t1=$(secs "$BIN -j 1 --from gbk $D/gbk.txt -o $D/out-gbk1"); p=$(secs "sh -c 'iconv -f GBK -t UTF-8 $D/gbk.txt > $D/gbk.iconv'")
+read -r t t1 p < <(trio "$BIN --from gbk $D/gbk.txt -o $D/out-gbk" "$BIN -j 1 --from gbk $D/gbk.txt -o $D/out-gbk1" "iconv -f GBK -t UTF-8 $D/gbk.txt > $D/gbk.iconv")
 echo "| GBK → UTF-8 | $((s/1000000)) MB | $(mbps $s $t) MB/s ($(mbps $s $t1) one thread) | iconv $(mbps $s $p) MB/s | $(python3 -c "print(f'{$p/$t:.1f}×')") |"
 
 s=$(size $D/hant.txt)
-t=$(secs "$BIN --no-repair --keep-pinyin --t2s $D/hant.txt -o $D/out-t2s"); t1=$(secs "$BIN -j 1 --no-repair --keep-pinyin --t2s $D/hant.txt -o $D/out-t2s1")
-p=$(secs "opencc -c t2s --include-tofu-risk-dictionaries -i $D/hant.txt -o $D/hant.opencc")
+read -r t t1 p < <(trio "$BIN --no-repair --keep-pinyin --t2s $D/hant.txt -o $D/out-t2s" "$BIN -j 1 --no-repair --keep-pinyin --t2s $D/hant.txt -o $D/out-t2s1" "opencc -c t2s --include-tofu-risk-dictionaries -i $D/hant.txt -o $D/hant.opencc")
 echo "| t2s | $((s/1000000)) MB zh_hant | $(mbps $s $t) MB/s ($(mbps $s $t1) one thread) | OpenCC 1.4.2 CLI $(mbps $s $p) MB/s | $(python3 -c "print(f'{$p/$t:.1f}× ({$p/$t1:.1f}× one thread)')") |"
 s=$(size $D/hans.txt)
-t=$(secs "$BIN --no-repair --keep-pinyin --s2t $D/hans.txt -o $D/out-s2t"); t1=$(secs "$BIN -j 1 --no-repair --keep-pinyin --s2t $D/hans.txt -o $D/out-s2t1")
-p=$(secs "opencc -c s2t -i $D/hans.txt -o $D/hans.opencc")
+read -r t t1 p < <(trio "$BIN --no-repair --keep-pinyin --s2t $D/hans.txt -o $D/out-s2t" "$BIN -j 1 --no-repair --keep-pinyin --s2t $D/hans.txt -o $D/out-s2t1" "opencc -c s2t -i $D/hans.txt -o $D/hans.opencc")
 echo "| s2t | $((s/1000000)) MB zh_hans | $(mbps $s $t) MB/s ($(mbps $s $t1) one thread) | OpenCC 1.4.2 CLI $(mbps $s $p) MB/s | $(python3 -c "print(f'{$p/$t:.1f}× ({$p/$t1:.1f}× one thread)')") |"
 
 s=$(size $D/mojibake.txt)
