@@ -400,17 +400,16 @@ fn cp3(b0: u8, b1: u8, b2: u8) -> usize {
 /// first other character (or the end) is.
 #[inline(always)]
 fn skip_clean_cjk(bytes: &[u8], mut i: usize, table: &[u64; 4096]) -> usize {
-    let flagged = |b0: u8, b1: u8, b2: u8| table[pair_index(b0, b1)] & (1 << (b2 & 63)) != 0;
+    // A character's flag word from its first two bytes (the low sixteen bits, lead first),
+    // its bit from the third (the low byte): the [`pair_index`] look-up, from a word.
+    let word = |lead_and_next: u64| table[(lead_and_next as u16).swap_bytes() as usize & 0x0FFF];
+    let bit = |third: u64| 1u64 << (third & 63);
     // Four, then one at a time. Each test is a branch of its own: all are taken only at
     // the end of a run, and separate bit tests need fewer registers than one combined. The
     // four lead bytes (offsets 0, 3, 6 and 9) are checked together from two words.
     while let Some(twelve) = bytes.get(i..i + 12) {
         let head = u64::from_le_bytes(twelve[..8].try_into().expect("8 bytes"));
         let tail = u32::from_le_bytes(twelve[8..].try_into().expect("4 bytes"));
-        // A character's flag word from its first two bytes, its bit from the third.
-        let word =
-            |lead_and_next: u64| table[(lead_and_next as u16).swap_bytes() as usize & 0x0FFF];
-        let bit = |third: u64| 1u64 << (third & 63);
         if head & 0x00F0_0000_F000_00F0 != 0x00E0_0000_E000_00E0
             || tail & 0xF000 != 0xE000
             || word(head) & bit(head >> 16) != 0
@@ -423,7 +422,9 @@ fn skip_clean_cjk(bytes: &[u8], mut i: usize, table: &[u64; 4096]) -> usize {
         i += 12;
     }
     while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
-        if b0 & 0xF0 != 0xE0 || flagged(b0, b1, b2) {
+        if b0 & 0xF0 != 0xE0
+            || word(u64::from(u16::from_le_bytes([b0, b1]))) & bit(u64::from(b2)) != 0
+        {
             break;
         }
         i += 3;
