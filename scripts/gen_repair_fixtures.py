@@ -59,9 +59,6 @@ CHANNELS = [
 KNOWN = {
     "gbk_as_big5-zh_hans-8": "Python's big5 codec decodes these bytes to a character that WHATWG's Big5 encoder maps to another pointer",
 }
-# Cases the engine gets wrong today, with the reason.
-KOREAN = "no Korean frequency data: the model cannot tell 2-3 syllable Hangul words from the common hanzi GBK makes of the same bytes"
-KNOWN.update({f"{ch}-ko-{i}": KOREAN for ch in ("euckr_as_cp1252", "euckr_as_gbk") for i in range(2)})
 
 
 def main():

@@ -2,9 +2,10 @@
 //! by a person?" as a sum of natural-log probabilities, one term per character. Han
 //! characters use unigram and in-word bigram counts from jieba's word list
 //! (data/lm, generated); Traditional characters are scored through OpenCC's t2s character
-//! table; common Japanese kanji the word list lacks get a prior of their own. Other
-//! scripts use structural priors (named constants below): kana and common Hangul are
-//! plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic, Thai, the
+//! table; common Japanese kanji the word list lacks get a prior of their own. Hangul
+//! syllables use unigram and in-token bigram counts from wordfreq's Korean list
+//! (data/lm_ko, generated). Other scripts use structural priors (named constants below):
+//! kana is plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic, Thai, the
 //! Indic scripts…) inside a word of their own script; adjacent accented Latin letters, case
 //! flips, letters glued to another script, a letter right after a word-ending sign, C1
 //! controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the *same bytes*, so a decoding
@@ -30,10 +31,12 @@ const FULLWIDTH_ALNUM: f32 = -9.0;
 const KANA: f32 = -5.5;
 /// Half-width katakana: a Shift_JIS single-byte range that decodings of Chinese land in.
 const HALFWIDTH_KANA: f32 = -12.0;
-/// Hangul syllables among KS X 1001's 2,350 common ones.
-const HANGUL_COMMON: f32 = -7.0;
-/// Other Hangul syllables and jamo.
-const HANGUL_RARE: f32 = -12.0;
+/// Hangul syllables wordfreq's Korean list never saw: among KS X 1001's 2,350 common ones
+/// (a little below the rarest syllable it did see, ln p ≈ -14.1), and outside them.
+const HANGUL_UNSEEN_COMMON: f32 = -15.0;
+const HANGUL_UNSEEN_RARE: f32 = -16.0;
+/// Hangul jamo on their own (`ㅋㅋ`, `ㅠㅠ` in chat).
+const HANGUL_JAMO: f32 = -12.0;
 /// An accented Latin letter next to an ASCII letter (`café`, `São`).
 const LATIN_IN_WORD: f32 = -5.5;
 /// An accented Latin letter after another non-ASCII letter (`Ã©`, `Ã¤`): rare in real text.
@@ -95,7 +98,8 @@ const ALPHA_OTHER: f32 = -6.5;
 const ALPHA_MIXED_SCRIPT: f32 = -11.0;
 /// A small Greek letter glued to Latin letters or digits: a symbol in scientific names.
 const GREEK_SYMBOL: f32 = -8.0;
-/// Common Japanese kanji (JIS X 0208 level 1) the Chinese word list never saw.
+/// Common Japanese kanji (JIS X 0208 level 1) the Chinese word list never saw, or saw
+/// less often than this says (`埼` of 埼玉, Saitama, is all but absent from Chinese).
 const JIS_KANJI_UNSEEN: f32 = -11.0;
 /// Han characters the word list never saw.
 const HAN_UNSEEN: f32 = -16.0;
@@ -163,10 +167,9 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
             let (s, bad) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&pair);
             if let (false, Some(c)) = (bad, s.chars().next()) {
                 let cp = c as u32;
-                if (DENSE_START..DENSE_END).contains(&cp)
-                    && counts[(cp - DENSE_START) as usize] == 0
-                {
-                    logp[(cp - DENSE_START) as usize] = JIS_KANJI_UNSEEN;
+                if (DENSE_START..DENSE_END).contains(&cp) {
+                    let l = &mut logp[(cp - DENSE_START) as usize];
+                    *l = l.max(JIS_KANJI_UNSEEN);
                 }
             }
         }
@@ -207,17 +210,76 @@ static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
         if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
             let (_, count_a) = uni.get(a);
             let (logp_b, _) = uni.get(b);
-            let cond = n as f64 / count_a.max(n) as f64;
-            let w = BIGRAM_WEIGHT as f64;
-            let mixed = w * cond + (1.0 - w) * (logp_b as f64).exp();
             let key = pair_key(a, b);
-            logp.insert(key, mixed.ln() as f32);
+            logp.insert(key, interpolate(n, count_a, logp_b));
             let bit = bigram_bit(key);
             filter[bit >> 6] |= 1 << (bit & 63);
         }
     }
     Bigrams { logp, filter }
 });
+
+/// Korean: syllable unigrams and in-token bigrams from wordfreq's Korean list (data/lm_ko,
+/// generated), loaded when a Hangul syllable is first scored. Unigrams are dense over the
+/// 11,172 syllables; each bigram holds `b`'s log-probability after `a`, interpolated with
+/// `b`'s unigram as the Han bigrams are.
+struct Hangul {
+    logp: Vec<f32>,
+    pairs: FxHashMap<u64, f32>,
+}
+
+const SYLLABLES: u32 = 0xAC00;
+const SYLLABLE_COUNT: usize = 11_172;
+
+static KO_SYLLABLES_TXT: &str = include_str!("../data/lm_ko/ko_syllables.txt");
+static KO_BIGRAMS_TXT: &str = include_str!("../data/lm_ko/ko_bigrams.txt");
+
+static HANGUL: LazyLock<Hangul> = LazyLock::new(|| {
+    let syllable = |c: char| (c as u32).checked_sub(SYLLABLES).map(|i| i as usize);
+    let mut counts = vec![0u32; SYLLABLE_COUNT];
+    let mut total = 0f64;
+    for (s, n) in data_lines(KO_SYLLABLES_TXT) {
+        let mut it = s.chars();
+        if let (Some(i), None) = (it.next().and_then(syllable), it.next()) {
+            if i < SYLLABLE_COUNT {
+                counts[i] = n;
+                total += n as f64;
+            }
+        }
+    }
+    let logp: Vec<f32> = (0..SYLLABLE_COUNT)
+        .map(|i| match counts[i] {
+            0 if is_ks_x_1001_hangul(char::from_u32(SYLLABLES + i as u32).unwrap_or('\0')) => {
+                HANGUL_UNSEEN_COMMON
+            }
+            0 => HANGUL_UNSEEN_RARE,
+            n => (n as f64 / total).ln() as f32,
+        })
+        .collect();
+    let mut pairs = FxHashMap::with_capacity_and_hasher(24_000, Default::default());
+    for (pair, n) in data_lines(KO_BIGRAMS_TXT) {
+        let mut it = pair.chars();
+        let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let (Some(ia), Some(ib)) = (syllable(a), syllable(b)) else {
+            continue;
+        };
+        if ia < SYLLABLE_COUNT && ib < SYLLABLE_COUNT && counts[ia] > 0 {
+            let mixed = interpolate(n, counts[ia], logp[ib]);
+            pairs.insert(pair_key(a, b), mixed);
+        }
+    }
+    Hangul { logp, pairs }
+});
+
+/// ln of the in-word bigram estimate `n / count_a` mixed with the unigram `logp_b`
+/// ([`BIGRAM_WEIGHT`]).
+fn interpolate(n: u32, count_a: u32, logp_b: f32) -> f32 {
+    let cond = n as f64 / count_a.max(n) as f64;
+    let w = BIGRAM_WEIGHT as f64;
+    (w * cond + (1.0 - w) * (logp_b as f64).exp()).ln() as f32
+}
 
 /// Traditional → Simplified for the BMP, one array read (0 = unchanged).
 static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
@@ -395,7 +457,9 @@ fn char_logp_computed(prev: Option<char>, c: char) -> f32 {
     if is_han(c) {
         return han_pair_logp(prev, c);
     }
-    if prev == Some(c) && is_letter(c) {
+    // (Not Hangul: a syllable repeated is scored as the pair it is, so that a run of the one
+    // syllable GBK or UHC makes of NBSPs is not cheap.)
+    if prev == Some(c) && is_letter(c) && !(0xAC00..=0xD7A3).contains(&cp) {
         return REPEATED_LETTER;
     }
     let base = other_logp(prev, c);
@@ -468,6 +532,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         },
         0x17F | 0x460..=0x489 | 0x500..=0x52F => RARE_LETTER,
         0x100..=0x17F if LATIN_EXT_COMMON.contains(c) => match prev {
+            Some(p) if script_of(p) != 0 => ALPHA_MIXED_SCRIPT,
             Some(p) if is_letter(p) && script_of(p) == 0 => LATIN_IN_WORD,
             _ => LATIN_IN_WORD - 1.0,
         },
@@ -482,7 +547,8 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
             } else if matches!(c, 'ך' | 'ם' | 'ן' | 'ף' | 'ץ') {
                 // Hebrew final forms end a word; one that starts it is not Hebrew.
                 COMBINING
-            } else if prev.is_some_and(|p| is_letter(p) && script_of(p) == 0 && !is_han(p)) {
+            } else if prev.is_some_and(|p| is_letter(p) && !is_han(p)) {
+                // Glued to a Latin letter, or to a letter of another alphabet (`СТРАНИЦۻ`).
                 ALPHA_MIXED_SCRIPT
             } else if is_letter(c) || c.is_numeric() {
                 ALPHA_OTHER
@@ -554,14 +620,8 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         {
             ALPHA_MIXED_SCRIPT
         }
-        0xAC00..=0xD7A3 => {
-            if is_ks_x_1001_hangul(c) {
-                HANGUL_COMMON
-            } else {
-                HANGUL_RARE
-            }
-        }
-        0x1100..=0x11FF | 0x3130..=0x318F => HANGUL_RARE,
+        0xAC00..=0xD7A3 => hangul_pair_logp(prev, c),
+        0x1100..=0x11FF | 0x3130..=0x318F => HANGUL_JAMO,
         0xFFFD => REPLACEMENT,
         _ if is_private_use(c) => PRIVATE_USE,
         0x1F300..=0x1FAFF | 0x2600..=0x27BF => EMOJI,
@@ -640,6 +700,20 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
         return logp;
     }
     bigrams.logp.get(&key).copied().unwrap_or(logp)
+}
+
+/// A Hangul syllable (U+AC00–U+D7A3) after `prev`: the bigram if `prev` is a syllable and
+/// the pair was seen inside a token, else the unigram.
+fn hangul_pair_logp(prev: Option<char>, c: char) -> f32 {
+    let ko = &*HANGUL;
+    let i = (c as u32 - SYLLABLES) as usize;
+    let unigram = ko.logp[i];
+    match prev {
+        Some(p) if (SYLLABLES..SYLLABLES + SYLLABLE_COUNT as u32).contains(&(p as u32)) => {
+            ko.pairs.get(&pair_key(p, c)).copied().unwrap_or(unigram)
+        }
+        _ => unigram,
+    }
 }
 
 /// Is `c` one of the 2,350 Hangul syllables of KS X 1001 (EUC-KR 0xB0A1–0xC8FE)?
@@ -765,6 +839,34 @@ mod tests {
             assert_eq!(score_above(t, full - 1.0), Some(full), "{t}");
             assert_eq!(score_above(t, full + 1.0), None, "{t}");
         }
+    }
+
+    #[test]
+    fn hangul_is_scored_from_the_korean_list() {
+        // Unigrams: 이 is the commonest syllable; 갊 (KS X 1001) was never seen, nor were
+        // 젨 (what windows-949 makes of two NBSPs) and 똠, outside it.
+        assert!(char_logp(None, '이') > char_logp(None, '가'));
+        assert!(char_logp(None, '가') > HANGUL_UNSEEN_COMMON);
+        assert_eq!(char_logp(None, '갊'), HANGUL_UNSEEN_COMMON);
+        assert_eq!(char_logp(None, '젨'), HANGUL_UNSEEN_RARE);
+        assert_eq!(char_logp(None, '똠'), HANGUL_UNSEEN_RARE);
+        // In-token bigrams: 으로 is a particle, 으 before 갊 is nothing.
+        assert!(char_logp(Some('으'), '로') > char_logp(None, '로'));
+        assert_eq!(char_logp(Some('으'), '갊'), HANGUL_UNSEEN_COMMON);
+        // A syllable repeated is the pair, not a cheap repeated letter.
+        assert_eq!(score("젨젨젨젨"), 4.0 * HANGUL_UNSEEN_RARE);
+        // Korean beats the hanzi GBK makes of the same EUC-KR bytes.
+        let (ko, gbk) = ("인간은 천부적으로", "牢埃篮 玫何利栏肺");
+        assert_eq!(
+            encoding_rs::GBK.decode(&encoding_rs::EUC_KR.encode(ko).0).0,
+            gbk
+        );
+        assert!(
+            score(ko) > score(gbk) + 30.0,
+            "{} {}",
+            score(ko),
+            score(gbk)
+        );
     }
 
     #[test]

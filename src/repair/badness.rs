@@ -104,29 +104,102 @@ const SUSPICIOUS_RANGES: &[(u32, u32)] = &[
     (0xFE10, 0xFE4F),
 ];
 
-/// GB2312 level-2 characters (GBK leads 0xD8–0xF7): about 2 % of clean Chinese text, but
-/// half of UTF-8 read as GBK, whose lead bytes E4–E9 all fall there.
-static LEVEL2_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
+/// One bit per BMP character GBK decodes from a lead in `leads` and a trail 0xA1–0xFE
+/// (GB2312's rows), from encoding_rs's own table: every pair decoded in one call (a pair
+/// without a character is one U+FFFD, its trail not being ASCII, so none shifts the rest).
+fn gb2312_rows(leads: std::ops::RangeInclusive<u8>) -> Vec<u64> {
     let mut bits = vec![0u64; 0x10000 / 64];
-    for lead in 0xD8u8..=0xF7 {
-        for trail in 0xA1u8..=0xFE {
-            let pair = [lead, trail];
-            let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
-            if let (false, Some(c)) = (bad, s.chars().next()) {
-                let cp = c as u32;
-                if cp < 0x10000 {
-                    bits[(cp / 64) as usize] |= 1 << (cp % 64);
-                }
-            }
+    let pairs: Vec<u8> = leads
+        .flat_map(|lead| (0xA1u8..=0xFE).flat_map(move |trail| [lead, trail]))
+        .collect();
+    let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&pairs);
+    for c in s.chars().filter(|&c| c != '\u{FFFD}') {
+        let cp = c as u32;
+        if cp < 0x10000 {
+            bits[(cp / 64) as usize] |= 1 << (cp % 64);
         }
     }
     bits
-});
+}
+
+#[inline]
+fn in_bits(bits: &[u64], c: char) -> bool {
+    let cp = c as u32;
+    cp < 0x10000 && bits[(cp / 64) as usize] & (1 << (cp % 64)) != 0
+}
+
+/// GB2312 level-2 characters (GBK leads 0xD8–0xF7): about 2 % of clean Chinese text, but
+/// half of UTF-8 read as GBK, whose lead bytes E4–E9 all fall there.
+static LEVEL2_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| gb2312_rows(0xD8..=0xF7));
 
 #[inline]
 fn is_level2(c: char) -> bool {
-    let cp = c as u32;
-    cp < 0x10000 && LEVEL2_BMP[(cp / 64) as usize] & (1 << (cp % 64)) != 0
+    in_bits(&LEVEL2_BMP, c)
+}
+
+/// What GBK makes of EUC-KR's 2,350 Hangul syllables (leads 0xB0–0xC8): GB2312 level-1
+/// characters, most of them common, so the scan lets Korean read as GBK through.
+static HANGUL_AS_GBK: LazyLock<Vec<u64>> = LazyLock::new(|| gb2312_rows(0xB0..=0xC8));
+
+/// How much of a text [`hangul_read_as_gbk`] samples (bytes)…
+const HANGUL_SAMPLE_BYTES: usize = 16 << 10;
+/// …and at most how many Han characters.
+const HANGUL_SAMPLE_HAN: usize = 256;
+/// The sampled Han characters must include at least this many of [`HANGUL_AS_GBK`]…
+const HANGUL_MIN_CHARS: usize = 8;
+/// …and be at least this share of them. Those 2,350 characters are 40–60 % of Chinese text
+/// (GB2312 level 1 is ordered by pinyin and they are its first 25 rows; the highest share
+/// among the 1,600-odd Chinese and Japanese manual pages installed here is 0.79); Korean
+/// read as GBK is made of nothing else, bar the odd Hanja.
+const HANGUL_MIN_SHARE: f32 = 0.95;
+
+/// Korean (EUC-KR) read as GBK: Han text made (nearly) only of the characters GBK decodes
+/// EUC-KR's Hangul syllables to, judged on a sample from the start of the text. If so,
+/// every run of non-ASCII text, for the hypotheses to weigh (the scan, which looks for rare
+/// characters, finds few of them; and EUC-KR's punctuation read as GBK is GBK's, which
+/// needs its neighbours to be judged); otherwise `None`, after looking at no more than
+/// the first 16 KiB.
+pub fn hangul_read_as_gbk(text: &str) -> Option<Vec<(usize, usize)>> {
+    let mut limit = text.len().min(HANGUL_SAMPLE_BYTES);
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let (mut han, mut hangul) = (0usize, 0usize);
+    for c in text[..limit].chars().filter(|&c| crate::model::is_han(c)) {
+        han += 1;
+        hangul += usize::from(in_bits(&HANGUL_AS_GBK, c));
+        if han == HANGUL_SAMPLE_HAN {
+            break;
+        }
+    }
+    if hangul < HANGUL_MIN_CHARS || (hangul as f32) < HANGUL_MIN_SHARE * han as f32 {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+            i += 1;
+        }
+        runs.push((start, i));
+    }
+    Some(runs)
+}
+
+/// The sorted union of two lists of runs from the same text. Runs end at ASCII bytes (or
+/// the text's end), so two that overlap are the same run.
+pub fn union_of_runs(a: Vec<(usize, usize)>, b: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut all = a;
+    all.extend(b);
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 /// One byte of flags per BMP code point, so the scan does one look-up per character.
@@ -537,6 +610,60 @@ mod tests {
                 assert_eq!(scan(&s).runs, vec![(0, s.len())], "{s}");
             }
         }
+    }
+
+    #[test]
+    fn korean_read_as_gbk_is_found_from_its_characters() {
+        let ko = include_str!("../../fixtures/text/ko.txt");
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(ko);
+        let (as_gbk, _) = encoding_rs::GBK.decode_without_bom_handling(&bytes);
+        let runs = hangul_read_as_gbk(&as_gbk).expect("found");
+        // Every run of non-ASCII text, and nothing else.
+        let non_ascii: Vec<(usize, usize)> = as_gbk
+            .split(|c: char| c.is_ascii())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let start = s.as_ptr() as usize - as_gbk.as_ptr() as usize;
+                (start, start + s.len())
+            })
+            .collect();
+        assert_eq!(runs, non_ascii);
+        // Chinese, Japanese and Korean as they are: no.
+        for clean in [
+            include_str!("../../fixtures/text/zh_hans.txt"),
+            include_str!("../../fixtures/text/zh_hant.txt"),
+            include_str!("../../fixtures/text/ja.txt"),
+            include_str!("../../fixtures/seeds/000_bb97d4d45944454e.txt"),
+            ko,
+        ] {
+            assert_eq!(hangul_read_as_gbk(clean), None);
+        }
+        // Too few characters to tell.
+        assert_eq!(hangul_read_as_gbk("牢埃篮 abc"), None);
+    }
+
+    #[test]
+    fn gb2312_rows_decoded_at_once_match_pair_by_pair() {
+        let mut one_by_one = vec![0u64; 0x10000 / 64];
+        for lead in 0xA1u8..=0xFE {
+            for trail in 0xA1u8..=0xFE {
+                let pair = [lead, trail];
+                let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
+                if let (false, Some(c)) = (bad, s.chars().next()) {
+                    assert!(in_bits(&gb2312_rows(lead..=lead), c), "{lead:X}{trail:X}");
+                    one_by_one[c as usize / 64] |= 1 << (c as usize % 64);
+                }
+            }
+        }
+        assert_eq!(gb2312_rows(0xA1..=0xFE), one_by_one);
+    }
+
+    #[test]
+    fn union_of_runs_is_sorted_without_repeats() {
+        assert_eq!(
+            union_of_runs(vec![(0, 3), (10, 13)], vec![(5, 8), (10, 13)]),
+            vec![(0, 3), (5, 8), (10, 13)]
+        );
     }
 
     #[test]

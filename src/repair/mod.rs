@@ -71,9 +71,13 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
         return (Cow::Borrowed(text), steps);
     }
     let first = badness::scan(text);
-    let first_runs_empty = first.runs.is_empty();
+    let first_runs = match badness::hangul_read_as_gbk(text) {
+        Some(hangul) => badness::union_of_runs(first.runs, hangul),
+        None => first.runs,
+    };
+    let first_runs_empty = first_runs.is_empty();
     let mut maybe_markers = first.markers;
-    let mut runs = Some(first.runs);
+    let mut runs = Some(first_runs);
     let mut cur: Cow<str> = Cow::Borrowed(text);
     for _ in 0..MAX_PASSES {
         let before = steps.len();
@@ -526,7 +530,11 @@ fn try_channel(
     let mut span_end = end;
     let mut lost_at: Vec<usize> = Vec::new();
     let mut nbsp = false;
-    if text[end..].starts_with('?') && ch.original == UTF_8 {
+    // French puts a no-break space before `?` (`supprimé ?`): a letter and that space
+    // before a `?` are typography, not a sequence whose last byte a lossy reader replaced.
+    let typographic_space =
+        text[start..end].ends_with('\u{A0}') && text[start..end].chars().nth(2).is_none();
+    if text[end..].starts_with('?') && ch.original == UTF_8 && !typographic_space {
         // A lossy reader's `?` right after the run stands for one lost byte.
         if matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte()) {
             lost_at.push(end - start);
@@ -604,9 +612,18 @@ fn try_channel(
     let new = model::score_after(prev, scored) + boundary(scored, next);
     let margin = new - old - STEP_PENALTY - ch.prior
         + CASE_BREAK
-            * (case_breaks(text, start, span_end, span)
-                - case_breaks(text, start, span_end, &after))
-        + script_evidence(text, start, span_end, span, &after, ctx, runs);
+            * (case_breaks(text, start, span_end, span, single_byte_to_utf8)
+                - case_breaks(text, start, span_end, &after, single_byte_to_utf8))
+        + script_evidence(
+            text,
+            start,
+            span_end,
+            span,
+            &after,
+            !ch.original.is_single_byte() && ch.original != UTF_8,
+            ctx,
+            runs,
+        );
     let n = span.chars().count() as f32;
     let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
         MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
@@ -656,6 +673,13 @@ fn try_channel(
             .filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c))
             .count()
             < 2;
+    // A no-break space invented behind a Cyrillic capital at the end of a word (`КСисВ `
+    // read as `КСис` + NBSP) explains one character: Cyrillic words end in `В` and `Г`, and
+    // acronyms mix case, so only a document whose channel this is shows it is mojibake.
+    let glued_nbsp = nbsp && {
+        let mut tail = text[..end].chars().rev();
+        tail.next().is_some_and(model::is_alphabet) && tail.next().is_some_and(model::is_letter)
+    };
     Some(Fix {
         name: ch.name,
         chain,
@@ -664,7 +688,7 @@ fn try_channel(
         after,
         margin,
         lost,
-        accepted: margin > min_gain && !thin_cjk,
+        accepted: margin > min_gain && !thin_cjk && !glued_nbsp,
         threshold: min_gain,
         doc_threshold,
         sequence: single_byte_to_utf8,
@@ -676,18 +700,21 @@ fn try_channel(
 /// capitals by a small letter, a few times in ten thousand letters.
 const CASE_BREAK: f32 = 6.0;
 
-/// Case breaks in the Latin word around `text[start..end]` with `middle` in place of it: a
-/// small letter followed by a capital, and two capitals followed by a small letter. Any
-/// other character ends a word.
-fn case_breaks(text: &str, start: usize, end: usize, middle: &str) -> f32 {
-    // Per character below U+0250: bit 0 a letter, bit 1 a capital.
-    static LATIN: LazyLock<[u8; 0x250]> = LazyLock::new(|| {
+/// Case breaks in the word around `text[start..end]` with `middle` in place of it: a small
+/// letter followed by a capital, and two capitals followed by a small letter. Words are of
+/// Latin letters, and with `alphabets` also of Greek and Cyrillic ones: readings of UTF-8
+/// one byte per character compare two words of an alphabet (`ПРИвСТ` for `ПРИРІСТ`), while
+/// a double-byte reading of two Cyrillic letters (`вВ` in a list of answer keys `qQвВ`)
+/// would gain from their case alone. Any other character ends a word.
+fn case_breaks(text: &str, start: usize, end: usize, middle: &str, alphabets: bool) -> f32 {
+    // Per character below U+0500: bit 0 a letter, bit 1 a capital.
+    static CASED: LazyLock<[u8; 0x500]> = LazyLock::new(|| {
         std::array::from_fn(|cp| {
             let c = char::from_u32(cp as u32).expect("below the surrogates");
             u8::from(model::is_letter(c)) | (u8::from(c.is_uppercase()) << 1)
         })
     });
-    let table: &[u8; 0x250] = &LATIN;
+    let table: &[u8] = &CASED[..if alphabets { 0x500 } else { 0x250 }];
     let info = |c: char| table.get(c as usize).copied().unwrap_or(0);
     let latin = |c: char| info(c) & 1 != 0;
     let before = text[..start]
@@ -755,14 +782,19 @@ fn missing_one_byte(run: &str, how: Reencode) -> bool {
 /// as out of place as a lone `ף` would be. The text as it stands is judged by the context
 /// outside the other candidate runs (the Cyrillic of `вЂ™` elsewhere is mojibake), a
 /// reading by all of it (`Ð ` is `Р` next to a repaired `уский`). Greek letters are
-/// symbols as often as words (`√π`), so they never count against the text. `ctx` caches
-/// the two contexts for the run.
+/// symbols as often as words (`√π`), so they never count against the text. A reading of
+/// double-byte text (`double_byte`) is not judged by its script when nothing outside the
+/// candidate runs is written in anything but ASCII: a Korean page read as GBK is Han runs
+/// between spaces and full stops, and says nothing about its script but what the runs
+/// decode to. `ctx` caches the two contexts for the run.
+#[allow(clippy::too_many_arguments)]
 fn script_evidence(
     text: &str,
     start: usize,
     end: usize,
     span: &str,
     after: &str,
+    double_byte: bool,
     ctx: &std::cell::OnceCell<(u16, u16)>,
     runs: &[(usize, usize)],
 ) -> f32 {
@@ -785,6 +817,9 @@ fn script_evidence(
     } else {
         0.0
     };
+    if double_byte && outside & NON_ASCII_BIT == 0 {
+        return before;
+    }
     before - script_mismatch(after, all)
 }
 
@@ -805,6 +840,8 @@ const CONTEXT: usize = 300;
 const GREEK_BIT: u16 = 16;
 /// Latin Extended-A's [`script_bit`]: never foreign (see [`script_mismatch`]).
 const LATIN_EXT_BIT: u16 = 64;
+/// Set in a context (never by [`script_bit`]) that holds any character beyond ASCII.
+const NON_ASCII_BIT: u16 = 1 << 15;
 
 /// A script class, as a bit.
 fn script_bit(c: char) -> u16 {
@@ -892,6 +929,9 @@ fn scripts_in(bytes: &[u8]) -> u16 {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if b >= 0xC2 {
+            m |= NON_ASCII_BIT;
+        }
         if !(0xC4..0xF0).contains(&b) {
             i += 1;
         } else if (0xE4..=0xE9).contains(&b) {
