@@ -80,6 +80,20 @@ def main():
                 if case in KNOWN:
                     lines += ['expect = "known-failure"', f"# {KNOWN[case]}"]
                 lines.append("")
+            # The whole text as one document: what the document's channel adds (short runs
+            # whose own evidence is thin, repaired because the rest of the page says how).
+            whole = open(os.path.join(ROOT, "text", src + ".txt"), encoding="utf-8").read()
+            try:
+                garbled = misread(whole.encode(orig))
+            except (UnicodeDecodeError, UnicodeEncodeError):
+                continue
+            case = f"{name}-{src}-document"
+            lines += ["[[case]]", f'name = "{case}"',
+                      f'comment = "fixtures/text/{src}.txt whole, {orig} bytes read as {name.split("_as_")[1]}"',
+                      f"input = {toml_str(garbled)}", f"expected = {toml_str(whole)}", f'fixes = ["{name}"]']
+            if case in KNOWN:
+                lines += ['expect = "known-failure"', f"# {KNOWN[case]}"]
+            lines.append("")
     os.makedirs(os.path.join(ROOT, "repair"), exist_ok=True)
     with open(os.path.join(ROOT, "repair", "generated.toml"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))

@@ -445,7 +445,10 @@ fn scan_piece(text: &str) -> Scan {
             // a lossy marker; a lone accented letter or rare hanzi is just text.
             let next = bytes.get(i).copied();
             let c = text[start..i].chars().next().expect("one char");
-            (c as u32) < 0x100 && next.is_some_and(|b| (0x40..0x7F).contains(&b)) && !crate::model::is_letter(c)
+            // (`ƒ` is a letter, but as windows-1252's 0x83 it is Shift_JIS's katakana lead,
+            // and real text does not glue it to a letter: `ƒ(x)`, `ƒ/2.8`.)
+            ((c as u32) < 0x100 && !crate::model::is_letter(c) || c == 'ƒ')
+                && next.is_some_and(|b| (0x40..0x7F).contains(&b))
                 || next == Some(b'?')
                 // `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `), `Å ` is
                 // `Š`, `Ð ` is `Р`.
@@ -579,6 +582,7 @@ mod tests {
             "café naïve été",
             "Привет, мир",
             "珍馐美味在桌上摆满了",
+            "ƒ(x) = ƒ/2.8",
         ] {
             assert_eq!(suspicious_runs(s), vec![], "{s}");
         }
@@ -675,6 +679,8 @@ mod tests {
             "\u{E0D3}",
             "РїСЂРёРІРµС‚",
             "Ã perturber",
+            // Shift_JIS katakana (lead 0x83) read as windows-1252, trail byte ASCII: `ポ`.
+            "ƒ|",
         ] {
             assert_eq!(suspicious_runs(s).len(), 1, "{s}");
         }

@@ -223,6 +223,11 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
         }
     }
     let (doc, doc_runs) = document_channel(&runs).unzip();
+    let doc_bonus = if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) {
+        DOC_CHANNEL_BONUS_MANY
+    } else {
+        DOC_CHANNEL_BONUS
+    };
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
     // stands: a lone sequence repair then needs more evidence (ftfy's "inconsistent
     // mojibake" caution), unless the document's channel vouches for it.
@@ -240,14 +245,7 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
     let mut copied = 0;
     let mut changed = false;
     for fixes in runs {
-        let score = |f: &Fix| {
-            f.margin
-                + if Some(f.name) == doc {
-                    DOC_CHANNEL_BONUS
-                } else {
-                    0.0
-                }
-        };
+        let score = |f: &Fix| f.margin + if Some(f.name) == doc { doc_bonus } else { 0.0 };
         let Some(fix) = fixes
             .into_iter()
             .filter(|f| {
@@ -305,6 +303,12 @@ const VOUCHING_RUNS: usize = 2;
 const INCONSISTENT_TEXT_BAR: f32 = 10.0;
 /// A document's channel earns this bonus (nats) on runs where it is nearly convincing.
 const DOC_CHANNEL_BONUS: f32 = 6.0;
+/// A channel that has explained this many runs on its own has shown what the document is…
+const DOC_CHANNEL_MANY_RUNS: usize = 8;
+/// …and earns this bonus instead: a one- or two-character run (`砃 `, `(賦彆 `) gains too
+/// little for its own bar, however plain its reading is, and the channel's other runs
+/// are the evidence it lacks.
+const DOC_CHANNEL_BONUS_MANY: f32 = 12.0;
 /// …once it has explained at least this many runs on its own…
 const DOC_CHANNEL_MIN_RUNS: usize = 1;
 /// …with at least this much total gain (nats).
@@ -637,19 +641,14 @@ fn try_channel(
     } else {
         min_gain
     };
-    if margin + DOC_CHANNEL_BONUS <= doc_threshold {
+    if margin + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
         return None;
     }
-    if ch.original != UTF_8 && ch.original != encoding_rs::WINDOWS_1252 {
-        if cjk_share(&after) < MIN_CJK_SHARE {
-            return None;
-        }
-        // One lead byte with an ASCII letter after it is thin evidence for a CJK reading.
-        if ch.reencode == Reencode::SloppyWindows1252
-            && span.chars().filter(|c| !c.is_ascii()).count() < 2
-        {
-            return None;
-        }
+    if ch.original != UTF_8
+        && ch.original != encoding_rs::WINDOWS_1252
+        && cjk_share(&after) < MIN_CJK_SHARE
+    {
+        return None;
     }
     let (enc_name, dec_name) = chain_names(ch);
     let mut chain = format!("encode({enc_name}) → decode({dec_name})");
