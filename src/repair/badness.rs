@@ -104,13 +104,18 @@ const SUSPICIOUS_RANGES: &[(u32, u32)] = &[
     (0xFE10, 0xFE4F),
 ];
 
-/// One bit per BMP character GBK decodes from a lead in `leads` and a trail 0xA1–0xFE
-/// (GB2312's rows), from encoding_rs's own table: every pair decoded in one call (a pair
-/// without a character is one U+FFFD, its trail not being ASCII, so none shifts the rest).
-fn gb2312_rows(leads: std::ops::RangeInclusive<u8>) -> Vec<u64> {
+/// One bit per BMP character GBK decodes from a lead in `leads` and a trail in `trails`
+/// (0xA1–0xFE: GB2312's rows), from encoding_rs's own table: every pair decoded in one call
+/// (a pair without a character is one U+FFFD, its trail not being ASCII, so none shifts the
+/// rest).
+fn gbk_chars(
+    leads: std::ops::RangeInclusive<u8>,
+    trails: std::ops::RangeInclusive<u8>,
+) -> Vec<u64> {
+    debug_assert!(*trails.start() >= 0x80);
     let mut bits = vec![0u64; 0x10000 / 64];
     let pairs: Vec<u8> = leads
-        .flat_map(|lead| (0xA1u8..=0xFE).flat_map(move |trail| [lead, trail]))
+        .flat_map(|lead| trails.clone().flat_map(move |trail| [lead, trail]))
         .collect();
     let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&pairs);
     for c in s.chars().filter(|&c| c != '\u{FFFD}') {
@@ -129,8 +134,17 @@ fn in_bits(bits: &[u64], c: char) -> bool {
 }
 
 /// GB2312 level-2 characters (GBK leads 0xD8–0xF7): about 2 % of clean Chinese text, but
-/// half of UTF-8 read as GBK, whose lead bytes E4–E9 all fall there.
-static LEVEL2_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| gb2312_rows(0xD8..=0xF7));
+/// half of UTF-8 read as GBK, whose lead bytes E4–E9 all fall there. With them, the GBK
+/// extension characters of the same leads and a trail 0x80–0xA0 (`鍥`, `鍖`): UTF-8 Han
+/// read as GBK is made of those two boxes (a lead E4–E9, a continuation byte after it),
+/// and many in the second are Traditional forms or in jieba's list, so not rare.
+static LEVEL2_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = gbk_chars(0xD8..=0xF7, 0xA1..=0xFE);
+    for (b, e) in bits.iter_mut().zip(gbk_chars(0xE4..=0xE9, 0x80..=0xA0)) {
+        *b |= e;
+    }
+    bits
+});
 
 #[inline]
 fn is_level2(c: char) -> bool {
@@ -139,7 +153,7 @@ fn is_level2(c: char) -> bool {
 
 /// What GBK makes of EUC-KR's 2,350 Hangul syllables (leads 0xB0–0xC8): GB2312 level-1
 /// characters, most of them common, so the scan lets Korean read as GBK through.
-static HANGUL_AS_GBK: LazyLock<Vec<u64>> = LazyLock::new(|| gb2312_rows(0xB0..=0xC8));
+static HANGUL_AS_GBK: LazyLock<Vec<u64>> = LazyLock::new(|| gbk_chars(0xB0..=0xC8, 0xA1..=0xFE));
 
 /// How much of a text [`hangul_read_as_gbk`] samples (bytes)…
 const HANGUL_SAMPLE_BYTES: usize = 16 << 10;
@@ -201,6 +215,10 @@ pub fn union_of_runs(a: Vec<(usize, usize)>, b: Vec<(usize, usize)>) -> Vec<(usi
     all.dedup();
     all
 }
+
+/// A run with no suspicious character is a candidate on GB2312 level-2 characters alone
+/// from this length (a pair of level-2 characters is an ordinary word).
+const LEVEL2_ONLY_MIN_CHARS: usize = 3;
 
 /// One byte of flags per BMP code point, so the scan does one look-up per character.
 const SUSPICIOUS: u8 = 1;
@@ -432,7 +450,10 @@ fn scan_piece(text: &str) -> Scan {
                 .any(|(pat, _)| memchr::memmem::find(run, pat.as_bytes()).is_some());
         }
         let keep = if susp == 0 {
-            false
+            // Nothing rare, but a third of it GB2312 level 2 (2 % of Chinese text): UTF-8
+            // read as GBK whose characters happen to be in jieba's list or to fold to one
+            // that is (`璁剧疆杈撳嚭鏍煎紡`, with `紡` the Traditional `纺`).
+            chars >= LEVEL2_ONLY_MIN_CHARS && level2 * 3 >= chars
         } else if any & STRONG != 0 {
             // Never in clean text: C1 controls and Private Use.
             true
@@ -647,19 +668,22 @@ mod tests {
     }
 
     #[test]
-    fn gb2312_rows_decoded_at_once_match_pair_by_pair() {
+    fn gbk_chars_decoded_at_once_match_pair_by_pair() {
         let mut one_by_one = vec![0u64; 0x10000 / 64];
-        for lead in 0xA1u8..=0xFE {
-            for trail in 0xA1u8..=0xFE {
+        for lead in 0x81u8..=0xFE {
+            for trail in 0x80u8..=0xFE {
                 let pair = [lead, trail];
                 let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
                 if let (false, Some(c)) = (bad, s.chars().next()) {
-                    assert!(in_bits(&gb2312_rows(lead..=lead), c), "{lead:X}{trail:X}");
+                    assert!(
+                        in_bits(&gbk_chars(lead..=lead, 0x80..=0xFE), c),
+                        "{lead:X}{trail:X}"
+                    );
                     one_by_one[c as usize / 64] |= 1 << (c as usize % 64);
                 }
             }
         }
-        assert_eq!(gb2312_rows(0xA1..=0xFE), one_by_one);
+        assert_eq!(gbk_chars(0x81..=0xFE, 0x80..=0xFE), one_by_one);
     }
 
     #[test]
@@ -681,6 +705,10 @@ mod tests {
             "Ã perturber",
             // Shift_JIS katakana (lead 0x83) read as windows-1252, trail byte ASCII: `ポ`.
             "ƒ|",
+            // UTF-8 read as GBK with nothing rare in it (设置输出格式; 回应包带有不正确的):
+            // level-2 characters and GBK extension ones with the same leads.
+            "璁剧疆杈撳嚭鏍煎紡",
+            "鍥炲簲鍖呭甫鏈変笉姝ｇ‘鐨",
         ] {
             assert_eq!(suspicious_runs(s).len(), 1, "{s}");
         }
