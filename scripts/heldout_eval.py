@@ -8,8 +8,8 @@ Samples catalog strings per language (a fixed seed), garbles them through each c
 scripts/gen_repair_fixtures.py the way a WHATWG decoder does, and runs the mojifix binary
 over all of them at once (`-o`, one file per sample). Two sizes: a single string (a short
 text, no context) and eight strings joined by line feeds (a small document). Also:
-misaligned GBK (one byte of a double-byte character lost, then decoded as GBK with
-replacement, as a converter that does not stop would), scored by character error rate; and
+misaligned GBK (one byte of a double-byte character lost, then decoded as GBK the way
+a browser does, misaligned until an ASCII byte below 0x40 resynchronises it), scored by character error rate; and
 the originals themselves, which must come out unchanged.
 
 Per channel it prints: samples, exact repairs, left unchanged, character error rate of the
@@ -77,9 +77,35 @@ def levenshtein(a, b):
     return prev[-1]
 
 
+def whatwg_gbk_lossy(b):
+    """GBK decoded as a browser (WHATWG, encoding_rs) decodes it: a lead byte and the next
+    byte are one character; a pair that is none is one U+FFFD, except that an ASCII byte
+    after the lead is given back and decoded on its own. So once misaligned, the text stays
+    misaligned until a byte below 0x40 (space, digits, most punctuation) comes in a trail
+    position."""
+    out, i = [], 0
+    while i < len(b):
+        x = b[i]
+        if x < 0x80:
+            out.append(chr(x))
+            i += 1
+        elif x == 0x80 or x == 0xFF or i + 1 == len(b):
+            out.append("\u20ac" if x == 0x80 else "\ufffd")
+            i += 1
+        else:
+            try:
+                out.append(b[i:i + 2].decode("gb18030"))
+                i += 2
+            except UnicodeDecodeError:
+                out.append("\ufffd")
+                i += 1 if b[i + 1] < 0x80 else 2
+    return "".join(out)
+
+
 def misalign(rng, text):
     """GBK bytes of `text` with one byte of a double-byte character removed, decoded as
-    GBK with replacement; None if `text` has no such character or is not GBK."""
+    GBK as a browser does ([`whatwg_gbk_lossy`]); None if `text` has no such character or
+    is not GBK."""
     try:
         b = text.encode("gbk")
     except UnicodeEncodeError:
@@ -94,7 +120,7 @@ def misalign(rng, text):
     if len(leads) < 4:
         return None
     at = rng.choice(leads[: len(leads) // 2]) + rng.randint(0, 1)
-    return (b[:at] + b[at + 1:]).decode("gbk", errors="replace")
+    return whatwg_gbk_lossy(b[:at] + b[at + 1:])
 
 
 def main():

@@ -168,6 +168,13 @@ fn candidates(c: char) -> Vec<Cand> {
 
 /// Looks for a misaligned region overlapping the non-ASCII run `text[run_start..run_end]`.
 pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
+    // A decoder that met (last trail byte, a byte below 0x40) wrote U+FFFD for the pair and
+    // gave the ASCII byte back (WHATWG's GBK decoder, a browser): the run then ends in the
+    // U+FFFD that marks the lost trail byte, with the resynchronising byte after it.
+    let run_end = match text[run_start..run_end].strip_suffix('\u{FFFD}') {
+        Some(body) if !body.is_empty() => run_start + body.len(),
+        _ => run_end,
+    };
     // Extend backwards over folded punctuation and a `?` that stands for the lost lead byte.
     let mut start = run_start;
     let mut lead_marker = false;
