@@ -55,8 +55,10 @@ const MIN_GAIN_PER_CHAR_CJK: f32 = 1.5;
 /// A UTF-8 reading (through windows-1252 or GBK) with at least this many three-byte
 /// characters…
 const STRUCTURAL_MIN_CHARS: usize = 4;
-/// …and at least this margin (nats) is taken without trying the other channels.
+/// …and at least this margin (nats) is taken without trying the other channels, if it
+/// leaves no more than one Latin-1 character per this many three-byte ones unexplained.
 const STRUCTURAL_MARGIN: f32 = 30.0;
+const STRUCTURAL_LEFTOVER_RATIO: usize = 4;
 /// Candidate runs from which a pass weighs them on every worker thread (fewer are not worth
 /// the hand-off: a run takes microseconds).
 const PARALLEL_RUNS: usize = 512;
@@ -228,6 +230,14 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
     } else {
         DOC_CHANNEL_BONUS
     };
+    if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) {
+        if let Some(ch) = CHANNELS
+            .iter()
+            .find(|c| Some(c.name) == doc && c.original != UTF_8)
+        {
+            runs = with_uncandidated_runs(text, candidates, ch, runs);
+        }
+    }
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
     // stands: a lone sequence repair then needs more evidence (ftfy's "inconsistent
     // mojibake" caution), unless the document's channel vouches for it.
@@ -284,6 +294,59 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
     }
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// The document's channel, a double-byte one that has explained many runs, read into the
+/// runs of non-ASCII text the scan passed over: a lone character between digits (`2009爛11`
+/// is `2009年11` as GBK read as Big5) is never a candidate on its own, yet in such a page
+/// it is garbled like the rest. Each reading still has to clear its bar with the channel's
+/// bonus; a clean run (a page only partly garbled) reads far worse and stays. `runs` comes
+/// back with the new ones in text order.
+fn with_uncandidated_runs(
+    text: &str,
+    candidates: &[(usize, usize)],
+    ch: &Channel,
+    runs: Vec<Vec<Fix>>,
+) -> Vec<Vec<Fix>> {
+    let ctx = std::cell::OnceCell::new();
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut next = candidates.iter().peekable();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| b >= 0x80) {
+            i += 1;
+        }
+        while next.next_if(|r| r.1 <= start).is_some() {}
+        if next.peek().is_some_and(|r| r.0 < i) {
+            continue; // a candidate already
+        }
+        let end = if ch.reencode == Reencode::SloppyWindows1252 {
+            double_byte_extent(text, start, i)
+        } else {
+            i
+        };
+        // The ordinary bonus, not the larger one: these runs did not look garbled, and a
+        // clean character read through the channel (`月` as GBK read as Big5 is `る`) can
+        // come within the larger one of the text as it stands.
+        if let Some(f) = try_channel(text, start, end, ch, &ctx, candidates)
+            .filter(|f| f.margin + DOC_CHANNEL_BONUS > f.doc_threshold)
+        {
+            found.push(vec![f]);
+        }
+    }
+    if found.is_empty() {
+        return runs;
+    }
+    let mut all = runs;
+    all.extend(found);
+    all.sort_by_key(|fixes| fixes.iter().map(|f| f.start).min());
+    all
 }
 
 /// Non-ASCII characters of the Latin-1/1252 repertoire in `s`.
@@ -391,11 +454,19 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
         if let Some(f) = try_channel(text, start, end, ch, &ctx, runs) {
             let wide = f.after.chars().filter(|&c| c as u32 >= 0x800).count();
+            // Latin-1 the reading left as it was: a long run of GBK read as windows-1252 has
+            // valid UTF-8 sequences by chance here and there, and leaves the rest.
+            let left = f
+                .after
+                .chars()
+                .filter(|&c| (0x80..0x100).contains(&(c as u32)))
+                .count();
             // (A sequence reading marks each lost character; it hides nothing.)
             if f.accepted
                 && (f.lost == 0 || f.sequence)
                 && f.end >= end
                 && wide >= STRUCTURAL_MIN_CHARS
+                && left * STRUCTURAL_LEFTOVER_RATIO <= wide
                 && f.margin >= STRUCTURAL_MARGIN
             {
                 return vec![f];
@@ -644,8 +715,15 @@ fn try_channel(
     if margin + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
         return None;
     }
+    // Double-byte punctuation read one byte per character (`¡°%s¡±` is GBK's `“%s”`) is
+    // no CJK text, but a reading to it alone is thin (below) and waits for the document.
+    let quotes_only = ch.reencode == Reencode::SloppyWindows1252
+        && after
+            .chars()
+            .all(|c| matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·'));
     if ch.original != UTF_8
         && ch.original != encoding_rs::WINDOWS_1252
+        && !quotes_only
         && cjk_share(&after) < MIN_CJK_SHARE
     {
         return None;
