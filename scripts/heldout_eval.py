@@ -190,8 +190,9 @@ def main():
                 cases.append((label, t, g))
                 taken += 1
     for src in LANGS:
-        for t in texts(src, DOC_LINES)[: args.samples // 2]:
-            cases.append((f"clean {src}", t, t))
+        for size in (1, DOC_LINES):
+            for t in texts(src, size)[: args.samples // 2]:
+                cases.append((f"clean {src} ({'string' if size == 1 else 'document'})", t, t))
 
     with tempfile.TemporaryDirectory() as tmp:
         src_dir, out_dir = os.path.join(tmp, "in"), os.path.join(tmp, "out")
