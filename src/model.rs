@@ -5,11 +5,11 @@
 //! table; common Japanese kanji the word list lacks get a prior of their own. Hangul
 //! syllables use unigram and in-token bigram counts from wordfreq's Korean list
 //! (data/lm_ko, generated). Other scripts use structural priors (named constants below):
-//! kana is plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic, Thai, the
-//! Indic scripts…) inside a word of their own script; adjacent accented Latin letters, case
-//! flips, letters glued to another script, a letter right after a word-ending sign, C1
-//! controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the *same bytes*, so a decoding
-//! into fewer, likelier characters wins, as it should.
+//! kana is plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic,
+//! Thai, the Indic scripts…) inside a word of their own script; adjacent accented Latin
+//! letters, case flips, letters glued to another script, a letter right after a word-ending
+//! sign, C1 controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the
+//! *same bytes*, so a decoding into fewer, likelier characters wins, as it should.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;

@@ -299,9 +299,9 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
 /// The document's channel, a double-byte one that has explained many runs, read into the
 /// runs of non-ASCII text the scan passed over: a lone character between digits (`2009爛11`
 /// is `2009年11` as GBK read as Big5) is never a candidate on its own, yet in such a page
-/// it is garbled like the rest. Each reading still has to clear its bar with the channel's
-/// bonus; a clean run (a page only partly garbled) reads far worse and stays. `runs` comes
-/// back with the new ones in text order.
+/// it is garbled like the rest. Each reading has to clear its bar with the ordinary
+/// document bonus; a clean run (a page only partly garbled) reads worse and stays. `runs`
+/// comes back with the new ones in text order.
 fn with_uncandidated_runs(
     text: &str,
     candidates: &[(usize, usize)],
