@@ -73,8 +73,13 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
         return (Cow::Borrowed(text), steps);
     }
     let first = badness::scan(text);
+    // The page-level sign of Korean read as GBK vouches for that channel in the first pass.
+    let mut vouched = None;
     let first_runs = match badness::hangul_read_as_gbk(text) {
-        Some(hangul) => badness::union_of_runs(first.runs, hangul),
+        Some(hangul) => {
+            vouched = Some(KOREAN_AS_GBK);
+            badness::union_of_runs(first.runs, hangul)
+        }
         None => first.runs,
     };
     let first_runs_empty = first_runs.is_empty();
@@ -88,7 +93,7 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
             runs.take()
                 .unwrap_or_else(|| badness::suspicious_runs(&cur)),
         );
-        if let Some(next) = pass(&cur, &candidates, &mut steps) {
+        if let Some(next) = pass(&cur, &candidates, vouched.take(), &mut steps) {
             cur = Cow::Owned(next);
             // A repair can make a marker (`锟斤拷` is U+FFFD read as GBK).
             maybe_markers = true;
@@ -185,7 +190,12 @@ fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
 /// candidate fixes; then the channel that alone explains the most text (the document's
 /// channel: a document is almost always garbled one way) is preferred, which settles short
 /// runs whose own evidence is thin (`Рё` is `и` in a page of UTF-8 read as windows-1251).
-fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Option<String> {
+fn pass(
+    text: &str,
+    candidates: &[(usize, usize)],
+    vouched: Option<&str>,
+    steps: &mut Vec<Step>,
+) -> Option<String> {
     let fixes_of = |&(run_start, run_end): &(usize, usize)| {
         candidate_fixes(text, run_start, run_end, candidates)
     };
@@ -225,7 +235,10 @@ fn pass(text: &str, candidates: &[(usize, usize)], steps: &mut Vec<Step>) -> Opt
         }
     }
     let (doc, doc_runs) = document_channel(&runs).unzip();
-    let doc_bonus = if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) {
+    // A channel the page vouches for (`vouched`) has shown what the document is as surely
+    // as many runs would.
+    let doc_bonus = if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || (doc.is_some() && doc == vouched)
+    {
         DOC_CHANNEL_BONUS_MANY
     } else {
         DOC_CHANNEL_BONUS
@@ -366,6 +379,8 @@ const VOUCHING_RUNS: usize = 2;
 const INCONSISTENT_TEXT_BAR: f32 = 10.0;
 /// A document's channel earns this bonus (nats) on runs where it is nearly convincing.
 const DOC_CHANNEL_BONUS: f32 = 6.0;
+/// The channel [`badness::hangul_read_as_gbk`] vouches for.
+const KOREAN_AS_GBK: &str = "euckr_as_gbk";
 /// A channel that has explained this many runs on its own has shown what the document is…
 const DOC_CHANNEL_MANY_RUNS: usize = 8;
 /// …and earns this bonus instead: a one- or two-character run (`砃 `, `(賦彆 `) gains too
