@@ -191,21 +191,23 @@ pub fn hangul_read_as_gbk(text: &str) -> Option<Vec<(usize, usize)>> {
     if hangul < HANGUL_MIN_CHARS || (hangul as f32) < HANGUL_MIN_SHARE * han as f32 {
         return None;
     }
+    Some(non_ascii_runs(text).collect())
+}
+
+/// Every maximal run of non-ASCII text, as byte ranges, in order: the units the scan and
+/// the hypotheses work on (a run never crosses an ASCII byte).
+pub fn non_ascii_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
-    let mut runs = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] < 0x80 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while bytes.get(i).is_some_and(|&b| b >= 0x80) {
-            i += 1;
-        }
-        runs.push((start, i));
-    }
-    Some(runs)
+    std::iter::from_fn(move || {
+        let start = i + bytes[i..].iter().position(|&b| b >= 0x80)?;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b < 0x80)
+            .map_or(bytes.len(), |k| start + k);
+        i = end;
+        Some((start, end))
+    })
 }
 
 /// The sorted union of two lists of runs from the same text. Runs end at ASCII bytes (or
@@ -686,6 +688,16 @@ mod tests {
             }
         }
         assert_eq!(gbk_chars(0x81..=0xFE, 0x80..=0xFE), one_by_one);
+    }
+
+    #[test]
+    fn non_ascii_runs_are_maximal_and_in_order() {
+        let runs = |s: &str| non_ascii_runs(s).collect::<Vec<_>>();
+        assert_eq!(runs(""), vec![]);
+        assert_eq!(runs("plain"), vec![]);
+        assert_eq!(runs("é"), vec![(0, 2)]);
+        assert_eq!(runs("中文 ab 文,x"), vec![(0, 6), (10, 13)]);
+        assert_eq!(runs("a中"), vec![(1, 4)]);
     }
 
     #[test]

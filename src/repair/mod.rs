@@ -322,19 +322,9 @@ fn with_uncandidated_runs(
     runs: Vec<Vec<Fix>>,
 ) -> Vec<Vec<Fix>> {
     let ctx = std::cell::OnceCell::new();
-    let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut next = candidates.iter().peekable();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] < 0x80 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while bytes.get(i).is_some_and(|&b| b >= 0x80) {
-            i += 1;
-        }
+    for (start, i) in badness::non_ascii_runs(text) {
         while next.next_if(|r| r.1 <= start).is_some() {}
         if next.peek().is_some_and(|r| r.0 < i) {
             continue; // a candidate already
