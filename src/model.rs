@@ -186,37 +186,71 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
 
 /// In-word bigrams, loaded only when a Han pair is first scored: for each pair `ab` the
 /// log-probability of `b` after `a`, the bigram estimate interpolated with `b`'s unigram
-/// (worked out once here, not per look-up), and a one-hash Bloom filter over the pairs, so
-/// that the pairs garbled text is made of (almost never in the list) cost one bit read.
+/// (worked out once here, not per look-up). Stored by first character, as in a sparse
+/// matrix: `row[a]..row[a + 1]` are the followers of `a` (their low 16 bits, sorted) and
+/// their log-probabilities. Repaired Chinese looks up a pair per character, mostly after
+/// common characters whose rows stay in cache: a hash table (2 MB) missed the cache on
+/// almost every look-up.
 struct Bigrams {
-    logp: FxHashMap<u64, f32>,
-    filter: Vec<u64>,
+    /// Per character of U+3400..U+A000, where its followers start (one more at the end).
+    row: Vec<u32>,
+    /// Followers in the BMP, sorted within each row.
+    next: Vec<u16>,
+    logp: Vec<f32>,
+    /// Pairs with a character outside those ranges.
+    other: FxHashMap<u64, f32>,
 }
 
-/// Bits in the bigram filter (128 KiB).
-const BIGRAM_FILTER_LOG2: u32 = 20;
-
-#[inline]
-fn bigram_bit(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BIGRAM_FILTER_LOG2)) as usize
+impl Bigrams {
+    #[inline]
+    fn get(&self, a: char, b: char) -> Option<f32> {
+        let i = (a as u32).wrapping_sub(DENSE_START) as usize;
+        if i < (DENSE_END - DENSE_START) as usize && (b as u32) < 0x10000 {
+            let (lo, hi) = (self.row[i] as usize, self.row[i + 1] as usize);
+            let k = self.next[lo..hi].binary_search(&(b as u16)).ok()?;
+            Some(self.logp[lo + k])
+        } else {
+            self.other.get(&pair_key(a, b)).copied()
+        }
+    }
 }
 
 static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
     let uni = &*UNIGRAMS;
-    let mut logp = FxHashMap::with_capacity_and_hasher(110_000, Default::default());
-    let mut filter = vec![0u64; 1 << (BIGRAM_FILTER_LOG2 - 6)];
+    let dense = (DENSE_END - DENSE_START) as usize;
+    let mut pairs: Vec<(u32, u16, f32)> = Vec::with_capacity(110_000);
+    let mut other = FxHashMap::default();
     for (pair, n) in data_lines(BIGRAMS_TXT) {
         let mut it = pair.chars();
         if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
             let (_, count_a) = uni.get(a);
             let (logp_b, _) = uni.get(b);
-            let key = pair_key(a, b);
-            logp.insert(key, interpolate(n, count_a, logp_b));
-            let bit = bigram_bit(key);
-            filter[bit >> 6] |= 1 << (bit & 63);
+            let value = interpolate(n, count_a, logp_b);
+            let i = (a as u32).wrapping_sub(DENSE_START);
+            if (i as usize) < dense && (b as u32) < 0x10000 {
+                pairs.push((i, b as u16, value));
+            } else {
+                other.insert(pair_key(a, b), value);
+            }
         }
     }
-    Bigrams { logp, filter }
+    // A pair listed twice keeps its last value (as a map insert would).
+    pairs.reverse();
+    pairs.sort_by_key(|&(a, b, _)| (a, b));
+    pairs.dedup_by_key(|&mut (a, b, _)| (a, b));
+    let mut row = vec![0u32; dense + 1];
+    for &(a, _, _) in &pairs {
+        row[a as usize + 1] += 1;
+    }
+    for i in 0..dense {
+        row[i + 1] += row[i];
+    }
+    Bigrams {
+        row,
+        next: pairs.iter().map(|p| p.1).collect(),
+        logp: pairs.iter().map(|p| p.2).collect(),
+        other,
+    }
 });
 
 /// Korean: syllable unigrams and in-token bigrams from wordfreq's Korean list (data/lm_ko,
@@ -693,13 +727,7 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     let Some(p) = prev.filter(|&p| is_han(p)) else {
         return logp;
     };
-    let key = pair_key(fold(p), c);
-    let bigrams = &*BIGRAMS;
-    let bit = bigram_bit(key);
-    if bigrams.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
-        return logp;
-    }
-    bigrams.logp.get(&key).copied().unwrap_or(logp)
+    BIGRAMS.get(fold(p), c).unwrap_or(logp)
 }
 
 /// A Hangul syllable (U+AC00–U+D7A3) after `prev`: the bigram if `prev` is a syllable and

@@ -201,39 +201,29 @@ pub fn sloppy_1252_byte(c: char) -> Option<u8> {
     }
 }
 
+/// The first code point past `™`, the last of windows-1252's characters above U+00FF.
+const SPECIAL_END: usize = 0x2123;
+
+/// [`sloppy_1252_byte`] of U+0100..[`SPECIAL_END`], 0 where there is none: one read
+/// instead of a search (mojibake of UTF-8 holds one of them in every fourth character).
+static SPECIAL_BYTES: [u8; SPECIAL_END - 0x100] = {
+    let mut t = [0u8; SPECIAL_END - 0x100];
+    let mut i = 0;
+    while i < 32 {
+        let cp = CP1252_HIGH[i] as usize;
+        if cp >= 0x100 {
+            t[cp - 0x100] = 0x80 + i as u8;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// [`sloppy_1252_byte`] of a character above U+00FF.
+#[inline]
 fn cp1252_special_byte(c: char) -> Option<u8> {
-    // The 27 characters of CP1252_HIGH above U+00FF (a test checks the two agree).
-    Some(match c {
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8A,
-        '‹' => 0x8B,
-        'Œ' => 0x8C,
-        'Ž' => 0x8E,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9A,
-        '›' => 0x9B,
-        'œ' => 0x9C,
-        'ž' => 0x9E,
-        'Ÿ' => 0x9F,
-        _ => return None,
-    })
+    let i = (c as usize).checked_sub(0x100)?;
+    SPECIAL_BYTES.get(i).copied().filter(|&b| b != 0)
 }
 
 /// Code page 437's 0x80–0xFF.

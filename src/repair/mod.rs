@@ -144,7 +144,11 @@ fn join_across_lost_bytes(text: &str, runs: Vec<(usize, usize)>) -> Vec<(usize, 
 /// windows-1252; the five it leaves undefined stay as they are.
 fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
     let is_c1 = |c: char| channels::cp1252_char(c).is_some();
-    if !text.contains(is_c1) {
+    // U+0080–U+009F are C2 80–C2 9F: found with memchr, not by decoding the whole text.
+    let bytes = text.as_bytes();
+    if !memchr::memchr_iter(0xC2, bytes)
+        .any(|i| bytes.get(i + 1).is_some_and(|&b| is_c1(char::from(b))))
+    {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -264,9 +268,12 @@ fn pass(
             0.0
         }
     };
-    let mut out = String::new();
+    // The choice per run, in text order (cheap); then the records, made on every thread
+    // (copying the text before each repair and writing out its chain is most of what a
+    // record costs, and a dense page has one per hundred bytes).
+    let mut chosen: Vec<(Fix, usize)> = Vec::new();
     let mut copied = 0;
-    let mut changed = false;
+    let mut grown = 0isize;
     for fixes in runs {
         let score = |f: &Fix| f.margin + if Some(f.name) == doc { doc_bonus } else { 0.0 };
         let Some(fix) = fixes
@@ -282,30 +289,43 @@ fn pass(
         if fix.start < copied {
             continue; // overlaps the previous repair
         }
-        if out.capacity() == 0 {
-            // Once, at the first repair: growing by doubling would copy a long text over
-            // and over (and fault in fresh pages each time).
-            out.reserve(text.len() + text.len() / 8);
-        }
-        out.push_str(&text[copied..fix.start]);
-        steps.push(Step::Repaired {
-            fix: fix.name.to_string(),
-            chain: fix.chain,
-            start: out.len(),
-            len: fix.end - fix.start,
-            before: text[fix.start..fix.end].to_string(),
-            after: fix.after.clone(),
-            margin: fix.margin,
-            lost: fix.lost,
-        });
-        out.push_str(&fix.after);
+        // Where the repair lands in the output.
+        let at = fix.start.wrapping_add_signed(grown);
+        grown += fix.after.len() as isize - (fix.end - fix.start) as isize;
         copied = fix.end;
-        changed = true;
+        chosen.push((fix, at));
     }
-    if !changed {
+    if chosen.is_empty() {
         return None;
     }
+    let mut out = String::with_capacity(text.len().wrapping_add_signed(grown));
+    let mut copied = 0;
+    for (fix, _) in &chosen {
+        out.push_str(&text[copied..fix.start]);
+        out.push_str(&fix.after);
+        copied = fix.end;
+    }
     out.push_str(&text[copied..]);
+    let record = |(fix, at): (Fix, usize)| Step::Repaired {
+        fix: fix.name.to_string(),
+        chain: fix.chain.describe(),
+        start: at,
+        len: fix.end - fix.start,
+        before: text[fix.start..fix.end].to_string(),
+        after: fix.after,
+        margin: fix.margin,
+        lost: fix.lost,
+    };
+    if chosen.len() >= PARALLEL_RUNS {
+        let records: Vec<Step> = chosen
+            .into_par_iter()
+            .with_min_len(PARALLEL_RUNS / 4)
+            .map(record)
+            .collect();
+        steps.extend(records);
+    } else {
+        steps.extend(chosen.into_iter().map(record));
+    }
     Some(out)
 }
 
@@ -318,7 +338,7 @@ fn pass(
 fn with_uncandidated_runs(
     text: &str,
     candidates: &[(usize, usize)],
-    ch: &Channel,
+    ch: &'static Channel,
     runs: Vec<Vec<Fix>>,
 ) -> Vec<Vec<Fix>> {
     let ctx = std::cell::OnceCell::new();
@@ -354,12 +374,22 @@ fn with_uncandidated_runs(
 
 /// Non-ASCII characters of the Latin-1/1252 repertoire in `s`.
 fn count_latin(s: &str) -> usize {
-    if s.is_ascii() {
-        return 0;
-    }
-    s.chars()
-        .filter(|&c| channels::sloppy_1252_byte(c).is_some_and(|b| b >= 0x80))
-        .count()
+    let bytes = s.as_bytes();
+    // U+0080–U+00FF are the two-byte sequences led by C2 and C3 (counted a vector at a
+    // time: this runs over whole pages); windows-1252's characters above them are led by
+    // C5, C6, CB and E2, never a continuation byte, so only those are decoded.
+    let latin1 = bytes.iter().filter(|&&b| b == 0xC2 || b == 0xC3).count();
+    let special = memchr::memchr3_iter(0xC5, 0xC6, 0xCB, bytes)
+        .chain(memchr::memchr_iter(0xE2, bytes))
+        .filter(|&i| {
+            s[i..]
+                .chars()
+                .next()
+                .and_then(channels::sloppy_1252_byte)
+                .is_some()
+        })
+        .count();
+    latin1 + special
 }
 
 /// Runs the document's channel must explain before it vouches for a repair in text that is
@@ -422,7 +452,7 @@ fn document_channel(runs: &[Vec<Fix>]) -> Option<(&'static str, usize)> {
 
 struct Fix {
     name: &'static str,
-    chain: String,
+    chain: Chain,
     start: usize,
     end: usize,
     after: String,
@@ -437,6 +467,48 @@ struct Fix {
     doc_threshold: f32,
     /// A sequence-by-sequence reading (UTF-8 read one byte per character).
     sequence: bool,
+}
+
+/// The chain of steps of a [`Fix`], written out only for the fixes applied (most are
+/// weighed and dropped).
+enum Chain {
+    /// Re-encode and decode through `ch`, with the bytes and characters found lost.
+    Channel {
+        ch: &'static Channel,
+        lost_bytes: usize,
+        lost_chars: usize,
+        restored: usize,
+    },
+    /// Already written out.
+    Described(String),
+}
+
+impl Chain {
+    fn describe(self) -> String {
+        let (ch, lost_bytes, lost_chars, restored) = match self {
+            Chain::Described(s) => return s,
+            Chain::Channel {
+                ch,
+                lost_bytes,
+                lost_chars,
+                restored,
+            } => (ch, lost_bytes, lost_chars, restored),
+        };
+        let (enc_name, dec_name) = chain_names(ch);
+        let mut chain = format!("encode({enc_name}) → decode({dec_name})");
+        if lost_bytes > 0 {
+            chain.push_str(&format!(" (lossy: {lost_bytes} byte(s) lost)"));
+        }
+        if lost_chars > 0 {
+            chain.push_str(&format!(" (lossy: {lost_chars} character(s) lost)"));
+        }
+        if restored > 0 {
+            chain.push_str(&format!(
+                " (lossy: {restored} lost byte(s) chosen by the model)"
+            ));
+        }
+        chain
+    }
 }
 
 /// Every fix for the run `text[start..end]` that is accepted on its own or could be with
@@ -495,7 +567,7 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     if let Some(m) = misaligned::find(text, start, end) {
         fixes.push(Fix {
             name: "gbk_misaligned",
-            chain: m.chain,
+            chain: Chain::Described(m.chain),
             start: m.start,
             end: m.end,
             after: m.after,
@@ -601,7 +673,7 @@ fn try_channel(
     text: &str,
     start: usize,
     end: usize,
-    ch: &Channel,
+    ch: &'static Channel,
     ctx: &std::cell::OnceCell<(u16, u16)>,
     runs: &[(usize, usize)],
 ) -> Option<Fix> {
@@ -655,7 +727,7 @@ fn try_channel(
             lost,
             restored: r,
         } = sequence_fix(span, ch, prev, nbsp)?;
-        scored_after = Some(scored);
+        scored_after = scored;
         restored = r;
         // `Ã` + NBSP + space, with the two spaces collapsed into one: `à perturber`. Only
         // Portuguese `às ` and `àquele` really glue to the next word (ftfy's rule).
@@ -692,8 +764,7 @@ fn try_channel(
     let new = model::score_after(prev, scored) + boundary(scored, next);
     let margin = new - old - STEP_PENALTY - ch.prior
         + CASE_BREAK
-            * (case_breaks(text, start, span_end, span, single_byte_to_utf8)
-                - case_breaks(text, start, span_end, &after, single_byte_to_utf8))
+            * case_breaks_removed(text, start, span_end, span, &after, single_byte_to_utf8)
         + script_evidence(
             text,
             start,
@@ -733,19 +804,12 @@ fn try_channel(
     {
         return None;
     }
-    let (enc_name, dec_name) = chain_names(ch);
-    let mut chain = format!("encode({enc_name}) → decode({dec_name})");
-    if !lost_at.is_empty() {
-        chain.push_str(&format!(" (lossy: {} byte(s) lost)", lost_at.len()));
-    }
-    if single_byte_to_utf8 && lost > 0 {
-        chain.push_str(&format!(" (lossy: {lost} character(s) lost)"));
-    }
-    if restored > 0 {
-        chain.push_str(&format!(
-            " (lossy: {restored} lost byte(s) chosen by the model)"
-        ));
-    }
+    let chain = Chain::Channel {
+        ch,
+        lost_bytes: lost_at.len(),
+        lost_chars: if single_byte_to_utf8 { lost } else { 0 },
+        restored,
+    };
     // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍)
     // is applied only where the document's channel supports it.
     let thin_cjk = ch.original != UTF_8
@@ -782,13 +846,21 @@ fn try_channel(
 /// capitals by a small letter, a few times in ten thousand letters.
 const CASE_BREAK: f32 = 6.0;
 
-/// Case breaks in the word around `text[start..end]` with `middle` in place of it: a small
-/// letter followed by a capital, and two capitals followed by a small letter. Words are of
+/// How many fewer case breaks the word around `text[start..end]` has with `after` in place
+/// of `before` than with `before`: a small letter followed by a capital, and two capitals
+/// followed by a small letter. Words are of
 /// Latin letters, and with `alphabets` also of Greek and Cyrillic ones: readings of UTF-8
 /// one byte per character compare two words of an alphabet (`ПРИвСТ` for `ПРИРІСТ`), while
 /// a double-byte reading of two Cyrillic letters (`вВ` in a list of answer keys `qQвВ`)
 /// would gain from their case alone. Any other character ends a word.
-fn case_breaks(text: &str, start: usize, end: usize, middle: &str, alphabets: bool) -> f32 {
+fn case_breaks_removed(
+    text: &str,
+    start: usize,
+    end: usize,
+    before: &str,
+    after: &str,
+    alphabets: bool,
+) -> f32 {
     // Per character below U+0500: bit 0 a letter, bit 1 a capital.
     static CASED: LazyLock<[u8; 0x500]> = LazyLock::new(|| {
         std::array::from_fn(|cp| {
@@ -799,34 +871,37 @@ fn case_breaks(text: &str, start: usize, end: usize, middle: &str, alphabets: bo
     let table: &[u8] = &CASED[..if alphabets { 0x500 } else { 0x250 }];
     let info = |c: char| table.get(c as usize).copied().unwrap_or(0);
     let latin = |c: char| info(c) & 1 != 0;
-    let before = text[..start]
+    let word_start = text[..start]
         .char_indices()
         .rev()
         .take_while(|&(_, c)| latin(c))
         .last()
         .map_or(start, |(i, _)| i);
-    let after = text[end..]
+    let word_end = text[end..]
         .char_indices()
         .find(|&(_, c)| !latin(c))
         .map_or(text.len(), |(i, _)| end + i);
-    let (mut breaks, mut capitals, mut prev_small) = (0u32, 0u32, false);
-    for c in text[before..start]
-        .chars()
-        .chain(middle.chars())
-        .chain(text[end..after].chars())
-    {
-        let f = info(c);
-        if f & 1 == 0 {
-            (capitals, prev_small) = (0, false);
-        } else if f & 2 != 0 {
-            breaks += u32::from(prev_small);
-            (capitals, prev_small) = (capitals + 1, false);
-        } else {
-            breaks += u32::from(capitals >= 2);
-            (capitals, prev_small) = (0, true);
+    let breaks = |middle: &str| {
+        let (mut breaks, mut capitals, mut prev_small) = (0u32, 0u32, false);
+        for c in text[word_start..start]
+            .chars()
+            .chain(middle.chars())
+            .chain(text[end..word_end].chars())
+        {
+            let f = info(c);
+            if f & 1 == 0 {
+                (capitals, prev_small) = (0, false);
+            } else if f & 2 != 0 {
+                breaks += u32::from(prev_small);
+                (capitals, prev_small) = (capitals + 1, false);
+            } else {
+                breaks += u32::from(capitals >= 2);
+                (capitals, prev_small) = (0, true);
+            }
         }
-    }
-    breaks as f32
+        breaks as f32
+    };
+    breaks(before) - breaks(after)
 }
 
 /// Whether `run`, re-encoded one byte per character, ends with a UTF-8 sequence that lacks
@@ -1065,13 +1140,39 @@ fn chain_names(ch: &Channel) -> (&'static str, String) {
 const WRITTEN_REPLACEMENT: char = '\u{25A1}';
 
 /// A [`sequence_fix`]: the repaired text, the same with each destroyed character shown as
-/// the placeholder its reader left (what the model scores), and how many were destroyed.
+/// the placeholder its reader left (what the model scores; `None` while it is the same as
+/// the text, as it is in most runs), and how many were destroyed.
 struct SequenceFix {
     text: String,
-    scored: String,
+    scored: Option<String>,
     lost: usize,
     /// Lost bytes the model settled (see [`LOST_BYTE_MARGIN`]).
     restored: usize,
+}
+
+impl SequenceFix {
+    /// Appends `c`, scored as `shown`.
+    fn push(&mut self, c: char, shown: char) {
+        match &mut self.scored {
+            Some(s) => s.push(shown),
+            None if shown != c => {
+                let mut s = String::with_capacity(self.text.capacity());
+                s.push_str(&self.text);
+                s.push(shown);
+                self.scored = Some(s);
+            }
+            None => {}
+        }
+        self.text.push(c);
+    }
+
+    /// Appends `s`, scored as it is.
+    fn push_str(&mut self, s: &str) {
+        if let Some(scored) = &mut self.scored {
+            scored.push_str(s);
+        }
+        self.text.push_str(s);
+    }
 }
 
 /// A lost byte is restored only when the best character it can make beats every other by
@@ -1135,7 +1236,7 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
     }
     let mut out = SequenceFix {
         text: String::with_capacity(span.len()),
-        scored: String::with_capacity(span.len()),
+        scored: None,
         lost: 0,
         restored: 0,
     };
@@ -1217,8 +1318,7 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
         }
         match fixed {
             Some((c, placeholder, len)) => {
-                out.text.push(c);
-                out.scored.push(placeholder.unwrap_or(c));
+                out.push(c, placeholder.unwrap_or(c));
                 out.lost += usize::from(placeholder.is_some_and(|p| p != WRITTEN_REPLACEMENT));
                 last = Some(c);
                 i += len;
@@ -1232,8 +1332,7 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                 };
                 any |= c != chars[i];
                 last = Some(c);
-                out.text.push(c);
-                out.scored.push(c);
+                out.push(c, c);
                 i += 1;
             }
         }
@@ -1256,14 +1355,19 @@ fn whole_sequences(
     let mut at = 0;
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
-        out.text.push_str(valid);
         if valid.contains('\u{FFFD}') {
-            out.scored.extend(valid.chars().map(|c| match c {
-                '\u{FFFD}' => WRITTEN_REPLACEMENT,
-                c => c,
-            }));
+            for c in valid.chars() {
+                out.push(
+                    c,
+                    if c == '\u{FFFD}' {
+                        WRITTEN_REPLACEMENT
+                    } else {
+                        c
+                    },
+                );
+            }
         } else {
-            out.scored.push_str(valid);
+            out.push_str(valid);
         }
         any |= !valid.is_ascii();
         at += valid.len();
@@ -1273,8 +1377,7 @@ fn whole_sequences(
                 _ => orig,
             };
             any |= c != orig;
-            out.text.push(c);
-            out.scored.push(c);
+            out.push(c, c);
         }
         at += chunk.invalid().len();
     }
