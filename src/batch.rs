@@ -1108,7 +1108,7 @@ mod tests {
                 .steps
                 .iter()
                 .filter_map(|s| match s {
-                    Step::Repaired { fix, .. } => Some(fix.clone()),
+                    Step::Repaired { fix, .. } => Some(fix.to_string()),
                     Step::LossMarked { marker, .. } => Some(marker.to_string()),
                     _ => None,
                 })

@@ -234,21 +234,39 @@ static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
             }
         }
     }
-    // A pair listed twice keeps its last value (as a map insert would).
-    pairs.reverse();
-    pairs.sort_by_key(|&(a, b, _)| (a, b));
-    pairs.dedup_by_key(|&mut (a, b, _)| (a, b));
-    let mut row = vec![0u32; dense + 1];
+    // Bucketed by first character in list order, then each row sorted by follower
+    // (stably: a pair listed twice keeps its last value, as a map insert would).
+    let mut start = vec![0u32; dense + 1];
     for &(a, _, _) in &pairs {
-        row[a as usize + 1] += 1;
+        start[a as usize + 1] += 1;
     }
     for i in 0..dense {
-        row[i + 1] += row[i];
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut bucketed = vec![(0u16, 0f32); pairs.len()];
+    for &(a, b, value) in &pairs {
+        bucketed[fill[a as usize] as usize] = (b, value);
+        fill[a as usize] += 1;
+    }
+    let mut row = vec![0u32; dense + 1];
+    let mut next = Vec::with_capacity(pairs.len());
+    let mut logp = Vec::with_capacity(pairs.len());
+    for i in 0..dense {
+        let followers = &mut bucketed[start[i] as usize..start[i + 1] as usize];
+        followers.sort_by_key(|f| f.0);
+        for (k, &(b, value)) in followers.iter().enumerate() {
+            if followers.get(k + 1).is_none_or(|f| f.0 != b) {
+                next.push(b);
+                logp.push(value);
+            }
+        }
+        row[i + 1] = next.len() as u32;
     }
     Bigrams {
         row,
-        next: pairs.iter().map(|p| p.1).collect(),
-        logp: pairs.iter().map(|p| p.2).collect(),
+        next,
+        logp,
         other,
     }
 });

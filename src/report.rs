@@ -87,7 +87,7 @@ pub fn summary(o: &FileOutcome) -> String {
                     parts.push(format!("{malformed} malformed"));
                 }
             }
-            Step::Repaired { fix, .. } => parts.push(fix.clone()),
+            Step::Repaired { fix, .. } => parts.push(fix.to_string()),
             Step::PinyinRemoved { count, .. } => parts.push(format!("{count} pinyin annotations")),
             Step::Converted { config, chars, .. } => parts.push(format!("{config} {chars} chars")),
             Step::Normalized { what, count, .. } => parts.push(format!("{what} {count}")),

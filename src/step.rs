@@ -45,7 +45,7 @@ pub enum Step {
     /// A span of mojibake was replaced by what it was before it was damaged.
     Repaired {
         /// The channel or mechanism, e.g. `utf8_as_gbk`, `gbk_misaligned`.
-        fix: String,
+        fix: &'static str,
         /// The chain of inverse steps, e.g. `t2s-inverse → encode(gbk) → realign(lost lead 0xCC) → decode(gbk) → s2t`.
         chain: String,
         /// Byte offset of the span in the text before this step.

@@ -174,7 +174,7 @@ fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
             .collect();
         let margin = model::score(&after) - model::score(before);
         steps.push(Step::Repaired {
-            fix: "c1_as_cp1252".to_string(),
+            fix: "c1_as_cp1252",
             chain: "encode(latin-1) → decode(windows-1252)".to_string(),
             start: out.len(),
             len: before.len(),
@@ -307,7 +307,7 @@ fn pass(
     }
     out.push_str(&text[copied..]);
     let record = |(fix, at): (Fix, usize)| Step::Repaired {
-        fix: fix.name.to_string(),
+        fix: fix.name,
         chain: fix.chain.describe(),
         start: at,
         len: fix.end - fix.start,

@@ -50,7 +50,7 @@ fn check(case: &Case, cfg: &Config) -> Option<String> {
         .steps
         .iter()
         .filter_map(|s| match s {
-            Step::Repaired { fix, .. } => Some(fix.as_str()),
+            Step::Repaired { fix, .. } => Some(*fix),
             _ => None,
         })
         .collect();
