@@ -530,14 +530,22 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     if let Some(ch) = structural {
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
         if let Some(f) = try_channel(text, start, end, ch, &ctx, runs) {
-            let wide = f.after.chars().filter(|&c| c as u32 >= 0x800).count();
-            // Latin-1 the reading left as it was: a long run of GBK read as windows-1252 has
-            // valid UTF-8 sequences by chance here and there, and leaves the rest.
-            let left = f
+            // A windows-1252 reading leaves the bytes outside valid sequences as they were:
+            // its `‚` and `”` are no more decoded than its `Ã`.
+            let latin_reading = ch.reencode == Reencode::SloppyWindows1252;
+            let kept = |c: char| {
+                (0x80..0x100).contains(&(c as u32))
+                    || (latin_reading && channels::sloppy_1252_byte(c).is_some())
+            };
+            let wide = f
                 .after
                 .chars()
-                .filter(|&c| (0x80..0x100).contains(&(c as u32)))
+                .filter(|&c| c as u32 >= 0x800 && !kept(c))
                 .count();
+            // Latin-1 the reading left as it was: a long run of GBK or Shift_JIS read as
+            // windows-1252 has valid UTF-8 sequences by chance here and there (`Ì\x8d`,
+            // `í\x8fœ`), and leaves the rest.
+            let left = f.after.chars().filter(|&c| kept(c)).count();
             // (A sequence reading marks each lost character; it hides nothing.)
             if f.accepted
                 && (f.lost == 0 || f.sequence)
@@ -555,12 +563,21 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
         // Double-byte text read one byte per character has ASCII trail bytes inside it:
         // those channels see the run extended over them.
-        let span_end = if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 {
-            *extent.get_or_init(|| double_byte_extent(text, start, end))
-        } else {
-            end
-        };
-        if let Some(f) = try_channel(text, start, span_end, ch, &ctx, runs) {
+        let (span_start, span_end) =
+            if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 {
+                *extent.get_or_init(|| {
+                    let floor = runs[..runs.partition_point(|r| r.0 < start)]
+                        .last()
+                        .map_or(0, |r| r.1);
+                    (
+                        double_byte_start(text, start, floor),
+                        double_byte_extent(text, start, end),
+                    )
+                })
+            } else {
+                (start, end)
+            };
+        if let Some(f) = try_channel(text, span_start, span_end, ch, &ctx, runs) {
             fixes.push(f);
         }
     }
@@ -580,6 +597,29 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
         });
     }
     fixes
+}
+
+/// The start of the run at `start` read as double-byte text shown one byte per character,
+/// moved back over characters whose trail byte is ASCII 0x40–0x7E (`µLªk±q` is Big5
+/// `無法從`, and the scan's run begins at `±`): pairs of a lead read as one character and
+/// such a letter, as far back as an ASCII character or the start of the text stands before
+/// them (else where a pair begins is unsure), never before `floor` (the previous run).
+fn double_byte_start(text: &str, start: usize, floor: usize) -> usize {
+    let mut best = start;
+    let mut back = text[..start].char_indices().rev().peekable();
+    while let (Some((_, trail)), Some(&(i, lead))) = (back.next(), back.peek()) {
+        if !(0x40..=0x7E).contains(&(trail as u32))
+            || i < floor
+            || channels::sloppy_1252_byte(lead).is_none_or(|b| b < 0x81)
+        {
+            break;
+        }
+        back.next();
+        if back.peek().is_none_or(|&(_, c)| c.is_ascii()) {
+            best = i;
+        }
+    }
+    best
 }
 
 /// The end of the run `text[start..end]` read as double-byte text shown one byte per
@@ -793,10 +833,8 @@ fn try_channel(
     }
     // Double-byte punctuation read one byte per character (`¡°%s¡±` is GBK's `“%s”`) is
     // no CJK text, but a reading to it alone is thin (below) and waits for the document.
-    let quotes_only = ch.reencode == Reencode::SloppyWindows1252
-        && after
-            .chars()
-            .all(|c| matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·'));
+    let quotes_only =
+        ch.reencode == Reencode::SloppyWindows1252 && after.chars().all(is_double_byte_punct);
     if ch.original != UTF_8
         && ch.original != encoding_rs::WINDOWS_1252
         && !quotes_only
@@ -1020,9 +1058,20 @@ fn script_bit(c: char) -> u16 {
     }
 }
 
+/// Punctuation the double-byte code pages share with Western text (GBK's `“”‘’—…·`): in a
+/// reading it says nothing about the script either way.
+fn is_double_byte_punct(c: char) -> bool {
+    matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+/// The share of CJK characters among the non-ASCII characters of `text`, not counting
+/// [`is_double_byte_punct`] (`”和“` is all CJK).
 fn cjk_share(text: &str) -> f32 {
     let (mut cjk, mut all) = (0usize, 0usize);
-    for c in text.chars().filter(|c| !c.is_ascii()) {
+    for c in text
+        .chars()
+        .filter(|&c| !c.is_ascii() && !is_double_byte_punct(c))
+    {
         all += 1;
         let cp = c as u32;
         if model::is_han(c)
