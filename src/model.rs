@@ -114,7 +114,8 @@ const OTHER: f32 = -11.0;
 /// Emoji and pictographs: modern text uses them; keep them cheaper than garbage.
 const EMOJI: f32 = -8.0;
 /// Two CJK punctuation marks in a row (`。—`, `，、`) are rare, unless one of them is a
-/// quote or bracket (`。”`, `）。`).
+/// quote or bracket (`。”`, `）。`) or they are the two halves of Chinese's ellipsis `……` or
+/// dash `——`.
 const PUNCT_RUN: f32 = -3.0;
 /// Weight of the in-word bigram estimate against the unigram (linear interpolation).
 const BIGRAM_WEIGHT: f32 = 0.4;
@@ -520,7 +521,8 @@ fn char_logp_computed(prev: Option<char>, c: char) -> f32 {
             if is_cjk_punct(p)
                 && is_cjk_punct(c)
                 && !is_quote_or_bracket(p)
-                && !is_quote_or_bracket(c) =>
+                && !is_quote_or_bracket(c)
+                && !(p == c && matches!(c, '…' | '—')) =>
         {
             base + PUNCT_RUN
         }
@@ -866,6 +868,14 @@ mod tests {
         // 问题 is a word; 问 before 馐 is not.
         assert!(char_logp(Some('问'), '题') > han_logp('题'));
         assert!(score("问题") > score("问馐"));
+    }
+
+    #[test]
+    fn chinese_ellipsis_and_dash_are_one_mark() {
+        // Two CJK marks in a row pay PUNCT_RUN; the halves of `……` and `——` do not.
+        assert_eq!(char_logp(Some('…'), '…'), char_logp(None, '…'));
+        assert_eq!(char_logp(Some('—'), '—'), char_logp(None, '—'));
+        assert_eq!(char_logp(Some('。'), '…'), char_logp(None, '…') + PUNCT_RUN);
     }
 
     #[test]

@@ -238,7 +238,9 @@ fn pass(
             unexplained_latin += count_latin(&text[a..b]);
         }
     }
-    let (doc, doc_runs) = document_channel(&runs).unzip();
+    let (doc, doc_runs) = document_channel(&runs)
+        .or_else(|| vouched_channel(&runs, vouched?))
+        .unzip();
     // A channel the page vouches for (`vouched`) has shown what the document is as surely
     // as many runs would.
     let doc_bonus = if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || (doc.is_some() && doc == vouched)
@@ -247,11 +249,11 @@ fn pass(
     } else {
         DOC_CHANNEL_BONUS
     };
-    if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) {
-        if let Some(ch) = CHANNELS
-            .iter()
-            .find(|c| Some(c.name) == doc && c.original != UTF_8)
-        {
+    if let Some(ch) = CHANNELS
+        .iter()
+        .find(|c| Some(c.name) == doc && c.original != UTF_8)
+    {
+        if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || explains_most(text, &runs, ch.name) {
             runs = with_uncandidated_runs(text, candidates, ch, runs);
         }
     }
@@ -327,6 +329,41 @@ fn pass(
         steps.extend(chosen.into_iter().map(record));
     }
     Some(out)
+}
+
+/// The channel the page vouches for as the document's, when no channel has explained
+/// enough text alone ([`DOC_CHANNEL_MIN_GAIN`]) but one run at least is accepted through it
+/// on its own: a Korean message garbled as GBK is a few two-syllable words (`角菩`, `坷幅`),
+/// each of which reads only a little better as Hangul (`실패`, `오류`).
+fn vouched_channel(runs: &[Vec<Fix>], vouched: &str) -> Option<(&'static str, usize)> {
+    let mut name = None;
+    let mut count = 0;
+    for f in runs
+        .iter()
+        .filter_map(|fixes| fixes.iter().find(|f| f.name == vouched && f.accepted))
+    {
+        name = Some(f.name);
+        count += 1;
+    }
+    Some((name?, count))
+}
+
+/// Share of a text's non-ASCII bytes that the runs a channel explains must hold for the
+/// channel to be the whole text's, whatever the number of runs (a message of two garbled
+/// runs and a lone character between ASCII words).
+const DOC_CHANNEL_COVERAGE: f32 = 0.75;
+
+/// Whether the runs the channel `name` explains alone hold [`DOC_CHANNEL_COVERAGE`] of the
+/// non-ASCII bytes of `text`: what is left is then more likely garbled the same way than
+/// clean (a page only partly garbled has whole clean lines).
+fn explains_most(text: &str, runs: &[Vec<Fix>], name: &str) -> bool {
+    let non_ascii = |s: &str| s.bytes().filter(|&b| b >= 0x80).count();
+    let explained: usize = runs
+        .iter()
+        .filter_map(|fixes| fixes.iter().find(|f| f.name == name && f.accepted))
+        .map(|f| non_ascii(&text[f.start..f.end]))
+        .sum();
+    explained as f32 >= DOC_CHANNEL_COVERAGE * non_ascii(text) as f32
 }
 
 /// The document's channel, a double-byte one that has explained many runs, read into the
@@ -831,10 +868,10 @@ fn try_channel(
     if margin + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
         return None;
     }
-    // Double-byte punctuation read one byte per character (`¡°%s¡±` is GBK's `“%s”`) is
-    // no CJK text, but a reading to it alone is thin (below) and waits for the document.
-    let quotes_only =
-        ch.reencode == Reencode::SloppyWindows1252 && after.chars().all(is_double_byte_punct);
+    // Double-byte punctuation misread (`¡°%s¡±` is GBK's `“%s”` read one byte per
+    // character, `※%s§` the same read as Big5) is no CJK text, but a reading to it alone is
+    // thin (below) and waits for the document: `※` and `§` are also punctuation of their own.
+    let quotes_only = ch.original != UTF_8 && after.chars().all(is_double_byte_punct);
     if ch.original != UTF_8
         && ch.original != encoding_rs::WINDOWS_1252
         && !quotes_only
@@ -872,7 +909,7 @@ fn try_channel(
         after,
         margin,
         lost,
-        accepted: margin > min_gain && !thin_cjk && !glued_nbsp,
+        accepted: margin > min_gain && !thin_cjk && !quotes_only && !glued_nbsp,
         threshold: min_gain,
         doc_threshold,
         sequence: single_byte_to_utf8,
