@@ -18,6 +18,10 @@ use crate::model;
 /// fragments (three or four characters, seed 004's) score +15 and come out half right, so
 /// they are left alone rather than replaced by a wrong guess…
 const MIN_GAIN: f32 = 20.0;
+/// The total a repair must gain where the run ends in the U+FFFD of a lost trail byte (a
+/// browser's GBK decoder): the damage is shown, and a short span (`业讲问�` for `找到参数`)
+/// is worth realigning.
+const MIN_GAIN_MARKED: f32 = 10.0;
 /// …and by this much per garbled character: garbled text is far less likely than real text.
 const MIN_GAIN_PER_CHAR: f32 = 2.0;
 /// Region needs this many suspicious characters to be considered.
@@ -86,6 +90,24 @@ static PAIRS: LazyLock<Vec<char>> = LazyLock::new(|| {
     table
 });
 
+/// Runs of consecutive private-use code points that GB18030-2000's table (unlike WHATWG's)
+/// gives to these GBK pairs: (first code point, lead byte, trail bytes).
+const GB18030_2000_PUA: [(u32, u8, &[u8]); 13] = [
+    (0xE78D, 0xA6, &[0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF]),
+    (0xE794, 0xA6, &[0xEC, 0xED]),
+    (0xE796, 0xA6, &[0xF3]),
+    (0xE7C7, 0xA8, &[0xBC]),
+    (0xE816, 0xFE, &[0x51, 0x52, 0x53]),
+    (0xE81E, 0xFE, &[0x59]),
+    (0xE826, 0xFE, &[0x61]),
+    (0xE82B, 0xFE, &[0x66, 0x67]),
+    (0xE831, 0xFE, &[0x6C, 0x6D]),
+    (0xE83B, 0xFE, &[0x76]),
+    (0xE843, 0xFE, &[0x7E]),
+    (0xE854, 0xFE, &[0x90, 0x91]),
+    (0xE864, 0xFE, &[0xA0]),
+];
+
 /// The GBK encoder's byte pair for each character that has one: [`PAIRS`] inverted (a
 /// decode table read backwards costs nothing, where asking the encoder searches its tables
 /// for every character), asking the encoder only for the few characters two pairs decode to
@@ -105,6 +127,16 @@ static ENCODE: LazyLock<FxHashMap<char, (u8, u8)>> = LazyLock::new(|| {
     }
     // The euro sign also decodes from A2E3, but GBK encodes it as the single byte 0x80.
     shared.push('€');
+    // Older decoders (GB18030-2000's table: Python's and Java's codecs) give private-use
+    // characters for 25 pairs WHATWG decodes to real ones (A8BC is `ḿ`, A6D9 the vertical
+    // comma): garbled text from those decoders holds them, and they are the same bytes.
+    for (pua, lead, trails) in GB18030_2000_PUA {
+        for (k, &trail) in trails.iter().enumerate() {
+            if let Some(c) = char::from_u32(pua + k as u32) {
+                map.entry(c).or_insert((lead, trail));
+            }
+        }
+    }
     for c in shared {
         let mut buf = [0u8; 4];
         let (bytes, _, bad) = GBK.encode(c.encode_utf8(&mut buf));
@@ -171,9 +203,9 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     // A decoder that met (last trail byte, a byte below 0x40) wrote U+FFFD for the pair and
     // gave the ASCII byte back (WHATWG's GBK decoder, a browser): the run then ends in the
     // U+FFFD that marks the lost trail byte, with the resynchronising byte after it.
-    let run_end = match text[run_start..run_end].strip_suffix('\u{FFFD}') {
-        Some(body) if !body.is_empty() => run_start + body.len(),
-        _ => run_end,
+    let (run_end, lost_trail_marked) = match text[run_start..run_end].strip_suffix('\u{FFFD}') {
+        Some(body) if !body.is_empty() => (run_start + body.len(), true),
+        _ => (run_end, false),
     };
     // Extend backwards over folded punctuation and a `?` that stands for the lost lead byte.
     let mut start = run_start;
@@ -210,16 +242,24 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         .filter(|(_, (_, c))| super::badness::is_suspicious(*c))
         .map(|(i, _)| i)
         .collect();
-    // The `?` of a lost lead byte is evidence too.
-    if suspicious.len() + usize::from(lead_marker) < MIN_SUSPICIOUS {
+    // The `?` of a lost lead byte is evidence too, and so is the U+FFFD of a lost trail byte
+    // (the text is damaged already: the question is only how).
+    let markers = usize::from(lead_marker) + usize::from(lost_trail_marked);
+    if suspicious.len() + markers < MIN_SUSPICIOUS {
         return None;
     }
-    let first = if lead_marker { 0 } else { suspicious[0] };
-    if (body.len() - first) < 3
-        || (suspicious.len() + usize::from(lead_marker)) * 10 < (body.len() - first) * 3
-    {
+    let first = match suspicious.first() {
+        Some(&i) if !lead_marker => i,
+        _ => 0,
+    };
+    if (body.len() - first) < 3 || (suspicious.len() + markers) * 10 < (body.len() - first) * 3 {
         return None;
     }
+    let min_gain = if lost_trail_marked {
+        MIN_GAIN_MARKED
+    } else {
+        MIN_GAIN
+    };
     let cands: Vec<Vec<Cand>> = body.iter().map(|&(_, c)| candidates(c)).collect();
     let end_char_len = after.chars().next().map_or(0, char::len_utf8);
     let mut best: Option<Found> = None;
@@ -258,7 +298,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         let score = model::score_after(prev, kept) + path.score;
         let gain = score - orig_score;
         let n = body.len() - s;
-        if gain < MIN_GAIN || gain < MIN_GAIN_PER_CHAR * n as f32 {
+        if gain < min_gain || gain < MIN_GAIN_PER_CHAR * n as f32 {
             continue;
         }
         if best.as_ref().is_some_and(|b| b.margin >= gain) {
@@ -457,6 +497,16 @@ fn viterbi(cands: &[Vec<Cand>], prev: Option<char>, end: End) -> Option<Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn older_decoders_private_use_is_the_same_pair() {
+        // A8BC: `ḿ` to WHATWG's decoder, U+E7C7 to GB18030-2000's (Python's codec).
+        assert_eq!(gbk_pair('\u{1E3F}'), Some((0xA8, 0xBC)));
+        assert_eq!(gbk_pair('\u{E7C7}'), Some((0xA8, 0xBC)));
+        assert_eq!(gbk_pair('\u{E864}'), Some((0xFE, 0xA0)));
+        // A private-use character WHATWG decodes to itself keeps its own pair.
+        assert_eq!(gbk_pair('\u{E000}'), Some((0xAA, 0xA1)));
+    }
 
     #[test]
     fn the_inverted_table_is_the_encoder() {
