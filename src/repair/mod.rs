@@ -366,10 +366,10 @@ fn explains_most(text: &str, runs: &[Vec<Fix>], name: &str) -> bool {
     explained as f32 >= DOC_CHANNEL_COVERAGE * non_ascii(text) as f32
 }
 
-/// The document's channel, a double-byte one that has explained many runs, read into the
-/// runs of non-ASCII text the scan passed over: a lone character between digits (`2009爛11`
-/// is `2009年11` as GBK read as Big5) is never a candidate on its own, yet in such a page
-/// it is garbled like the rest. Each reading has to clear its bar with the ordinary
+/// The document's channel, a double-byte one that has explained many runs or most of the
+/// text ([`explains_most`]), read into the runs of non-ASCII text the scan passed over: a
+/// lone character between digits (`2009爛11` is `2009年11` as GBK read as Big5) is never a
+/// candidate on its own, yet in such a page it is garbled like the rest. Each reading has to clear its bar with the ordinary
 /// document bonus; a clean run (a page only partly garbled) reads worse and stays. `runs`
 /// comes back with the new ones in text order.
 fn with_uncandidated_runs(
