@@ -104,6 +104,42 @@ fn bench_repair(c: &mut Criterion) {
     g.finish();
 }
 
+/// Noise that looks like mojibake, at two sizes (time should grow fourfold): random GBK
+/// byte pairs read as windows-1252, where every lead takes an ASCII or Latin-1 trail (the
+/// runs of double-byte text shown one byte per character run on and on), and the same bytes
+/// read as GBK (random Han). A xorshift generator keeps it reproducible without a crate.
+fn bench_noise(c: &mut Criterion) {
+    let mut g = c.benchmark_group("repair-noise");
+    g.sample_size(10);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for size in [64 * 1024, 256 * 1024] {
+        let mut bytes = Vec::with_capacity(size);
+        while bytes.len() < size {
+            let r = next();
+            bytes.push(0x81 + (r % 0x7E) as u8);
+            bytes.push(0x40 + ((r >> 8) % 0xBF) as u8);
+        }
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+        let (han, _, _) = encoding_rs::GBK.decode(&bytes);
+        for (name, text) in [("gbk-pairs-as-cp1252", latin), ("gbk-pairs-as-gbk", han)] {
+            let text = text.into_owned();
+            g.throughput(Throughput::Bytes(text.len() as u64));
+            g.bench_with_input(
+                BenchmarkId::new(name, format!("{}K", size / 1024)),
+                &text,
+                |b, t| b.iter(|| mojifix::repair::repair(black_box(t))),
+            );
+        }
+    }
+    g.finish();
+}
+
 fn bench_convert(c: &mut Criterion) {
     let corpora = corpora();
     let hant = std::str::from_utf8(&corpora[1].1).unwrap();
@@ -232,6 +268,7 @@ mod group {
         bench_detect,
         bench_decode,
         bench_repair,
+        bench_noise,
         bench_convert,
         bench_normalize,
         bench_pipeline

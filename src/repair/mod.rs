@@ -387,7 +387,8 @@ fn with_uncandidated_runs(
             continue; // a candidate already
         }
         let end = if ch.reencode == Reencode::SloppyWindows1252 {
-            double_byte_extent(text, start, i)
+            // A run the scan passed over is a character or two: a short reach.
+            double_byte_extent(text, start, i, i + EXTENT_SLACK)
         } else {
             i
         };
@@ -600,20 +601,30 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
         // Double-byte text read one byte per character has ASCII trail bytes inside it:
         // those channels see the run extended over them.
-        let (span_start, span_end) =
-            if ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252 {
-                *extent.get_or_init(|| {
-                    let floor = runs[..runs.partition_point(|r| r.0 < start)]
-                        .last()
-                        .map_or(0, |r| r.1);
-                    (
-                        double_byte_start(text, start, floor),
-                        double_byte_extent(text, start, end),
-                    )
-                })
-            } else {
-                (start, end)
-            };
+        let (span_start, span_end) = if ch.original != UTF_8
+            && ch.reencode == Reencode::SloppyWindows1252
+        {
+            *extent.get_or_init(|| {
+                // Back to the previous run's end at most, and not at all where that
+                // run's extent stops at this one (its limit, below): the two spans meet.
+                let here = runs.partition_point(|r| r.0 < start);
+                let floor = match here.checked_sub(1).map(|k| runs[k]) {
+                    Some(prev) if runs.partition_point(|r| r.0 < prev.1 + EXTENT_SLACK) == here => {
+                        start
+                    }
+                    Some(prev) => prev.1,
+                    None => 0,
+                };
+                let next = runs.partition_point(|r| r.0 < end + EXTENT_SLACK);
+                let limit = runs.get(next).map_or(text.len(), |r| r.0);
+                (
+                    double_byte_start(text, start, floor),
+                    double_byte_extent(text, start, end, limit),
+                )
+            })
+        } else {
+            (start, end)
+        };
         if let Some(f) = try_channel(text, span_start, span_end, ch, &ctx, runs) {
             fixes.push(f);
         }
@@ -635,6 +646,13 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     }
     fixes
 }
+
+/// How far (bytes) past its end a run's double-byte extent may reach over later candidate
+/// runs before it may be cut at the next one (which extends itself)…
+const EXTENT_SLACK: usize = 128;
+/// …and how far past that the pairs must run on for the cut to be made (a long line stays
+/// one span; an unbroken stretch of pairs is cut into pieces).
+const EXTENT_REACH: usize = 1024;
 
 /// The start of the run at `start` read as double-byte text shown one byte per character,
 /// moved back over characters whose trail byte is ASCII 0x40–0x7E (`µLªk±q` is Big5
@@ -662,13 +680,25 @@ fn double_byte_start(text: &str, start: usize, floor: usize) -> usize {
 /// The end of the run `text[start..end]` read as double-byte text shown one byte per
 /// character: a byte ≥ 0x81 is a lead and takes the next character as its trail even when
 /// that is ASCII 0x40–0x7E (`¤H` is Big5 `人`). Returns `end` when nothing extends it.
-fn double_byte_extent(text: &str, start: usize, end: usize) -> usize {
+/// Pairs that run on [`EXTENT_REACH`] bytes past `limit` are cut at `limit`: in a long
+/// stretch of such pairs every run would otherwise reach its end, and the work would grow
+/// with the square of its length; a line that ends soon after `limit` stays one span.
+fn double_byte_extent(text: &str, start: usize, end: usize, limit: usize) -> usize {
     let mut it = text[start..]
         .char_indices()
         .map(|(i, c)| (start + i, c))
         .peekable();
     let mut last = start;
+    // Where the extent stops if the pairs run on past `limit` + EXTENT_REACH.
+    let mut cut = None;
     while let Some((i, c)) = it.next() {
+        if i >= limit && cut.is_none() {
+            cut = Some(last);
+        }
+        if i >= limit.saturating_add(EXTENT_REACH) {
+            last = cut.unwrap_or(last);
+            break;
+        }
         if channels::sloppy_1252_byte(c).is_none_or(|b| b < 0x81) {
             break;
         }
@@ -1567,6 +1597,44 @@ mod tests {
     #[test]
     fn gbk_read_as_latin1() {
         assert_eq!(fixed("ÄãºÃ£¬ÊÀ½ç"), "你好，世界");
+    }
+
+    #[test]
+    fn a_long_line_of_double_byte_pairs_is_repaired_in_bounded_spans() {
+        // UDHR Article 1 in Big5, its ASCII dropped and repeated into one 24 kB line, read
+        // as windows-1252: every character is a lead and its trail, so without a limit each
+        // of the thousands of runs reached the end of the line (quadratic time and memory).
+        let udhr: String = include_str!("../../fixtures/text/zh_hant.txt")
+            .lines()
+            .next()
+            .expect("a line")
+            .chars()
+            .filter(|c| !c.is_ascii())
+            .collect();
+        let (big5, _, bad) = encoding_rs::BIG5.encode(&udhr);
+        assert!(!bad);
+        let bytes = big5.repeat(24_000 / big5.len());
+        let (garbled, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+        let (out, steps) = repair(&garbled);
+        let longest = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Repaired { len, .. } => Some(*len),
+                _ => None,
+            })
+            .max()
+            .expect("repairs");
+        assert!(longest < 2_048, "a span of {longest} bytes");
+        let expected = udhr.repeat(24_000 / big5.len());
+        let wrong = out
+            .chars()
+            .zip(expected.chars())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!(
+            wrong * 100 < expected.chars().count(),
+            "{wrong} characters differ"
+        );
     }
 
     #[test]
