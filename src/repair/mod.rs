@@ -58,6 +58,7 @@ const STRUCTURAL_MIN_CHARS: usize = 4;
 /// …and at least this margin (nats) is taken without trying the other channels, if it
 /// leaves no more than one Latin-1 character per this many three-byte ones unexplained.
 const STRUCTURAL_MARGIN: f32 = 30.0;
+/// (That ratio.)
 const STRUCTURAL_LEFTOVER_RATIO: usize = 4;
 /// Candidate runs from which a pass weighs them on every worker thread (fewer are not worth
 /// the hand-off: a run takes microseconds).
@@ -336,16 +337,15 @@ fn pass(
 /// on its own: a Korean message garbled as GBK is a few two-syllable words (`角菩`, `坷幅`),
 /// each of which reads only a little better as Hangul (`실패`, `오류`).
 fn vouched_channel(runs: &[Vec<Fix>], vouched: &str) -> Option<(&'static str, usize)> {
-    let mut name = None;
-    let mut count = 0;
-    for f in runs
-        .iter()
-        .filter_map(|fixes| fixes.iter().find(|f| f.name == vouched && f.accepted))
-    {
-        name = Some(f.name);
-        count += 1;
-    }
-    Some((name?, count))
+    let mut accepted = accepted_through(runs, vouched);
+    let first = accepted.next()?;
+    Some((first.name, 1 + accepted.count()))
+}
+
+/// For each run, the fix through the channel `name` if it is accepted on its own.
+fn accepted_through<'a>(runs: &'a [Vec<Fix>], name: &'a str) -> impl Iterator<Item = &'a Fix> {
+    runs.iter()
+        .filter_map(move |fixes| fixes.iter().find(|f| f.name == name && f.accepted))
 }
 
 /// Share of a text's non-ASCII bytes that the runs a channel explains must hold for the
@@ -358,9 +358,7 @@ const DOC_CHANNEL_COVERAGE: f32 = 0.75;
 /// clean (a page only partly garbled has whole clean lines).
 fn explains_most(text: &str, runs: &[Vec<Fix>], name: &str) -> bool {
     let non_ascii = |s: &str| s.bytes().filter(|&b| b >= 0x80).count();
-    let explained: usize = runs
-        .iter()
-        .filter_map(|fixes| fixes.iter().find(|f| f.name == name && f.accepted))
+    let explained: usize = accepted_through(runs, name)
         .map(|f| non_ascii(&text[f.start..f.end]))
         .sum();
     explained as f32 >= DOC_CHANNEL_COVERAGE * non_ascii(text) as f32
@@ -369,9 +367,9 @@ fn explains_most(text: &str, runs: &[Vec<Fix>], name: &str) -> bool {
 /// The document's channel, a double-byte one that has explained many runs or most of the
 /// text ([`explains_most`]), read into the runs of non-ASCII text the scan passed over: a
 /// lone character between digits (`2009爛11` is `2009年11` as GBK read as Big5) is never a
-/// candidate on its own, yet in such a page it is garbled like the rest. Each reading has to clear its bar with the ordinary
-/// document bonus; a clean run (a page only partly garbled) reads worse and stays. `runs`
-/// comes back with the new ones in text order.
+/// candidate on its own, yet in such a page it is garbled like the rest. Each reading has
+/// to clear its bar with the ordinary document bonus; a clean run (a page only partly
+/// garbled) reads worse and stays. `runs` comes back with the new ones in text order.
 fn with_uncandidated_runs(
     text: &str,
     candidates: &[(usize, usize)],
@@ -437,18 +435,18 @@ const VOUCHING_RUNS: usize = 2;
 const INCONSISTENT_TEXT_BAR: f32 = 10.0;
 /// A document's channel earns this bonus (nats) on runs where it is nearly convincing.
 const DOC_CHANNEL_BONUS: f32 = 6.0;
-/// The channel [`badness::hangul_read_as_gbk`] vouches for.
-const KOREAN_AS_GBK: &str = "euckr_as_gbk";
+/// …once it has explained at least this many runs on its own…
+const DOC_CHANNEL_MIN_RUNS: usize = 1;
+/// …with at least this much total gain (nats).
+const DOC_CHANNEL_MIN_GAIN: f32 = 10.0;
 /// A channel that has explained this many runs on its own has shown what the document is…
 const DOC_CHANNEL_MANY_RUNS: usize = 8;
 /// …and earns this bonus instead: a one- or two-character run (`砃 `, `(賦彆 `) gains too
 /// little for its own bar, however plain its reading is, and the channel's other runs
 /// are the evidence it lacks.
 const DOC_CHANNEL_BONUS_MANY: f32 = 12.0;
-/// …once it has explained at least this many runs on its own…
-const DOC_CHANNEL_MIN_RUNS: usize = 1;
-/// …with at least this much total gain (nats).
-const DOC_CHANNEL_MIN_GAIN: f32 = 10.0;
+/// The channel [`badness::hangul_read_as_gbk`] vouches for.
+const KOREAN_AS_GBK: &str = "euckr_as_gbk";
 
 /// Accepted fixes within this many nats of their run's best count as explaining it too: the
 /// same bytes often read the same through two code pages (`Ä›` is `ě` in windows-1250 and
@@ -507,8 +505,8 @@ struct Fix {
     sequence: bool,
 }
 
-/// The chain of steps of a [`Fix`], written out only for the fixes applied (most are
-/// weighed and dropped).
+/// The chain of steps of a [`Fix`], written out only for the fixes applied (the others
+/// are weighed and dropped).
 enum Chain {
     /// Re-encode and decode through `ch`, with the bytes and characters found lost.
     Channel {
