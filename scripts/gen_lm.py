@@ -3,7 +3,9 @@
 
 Source: the `jieba` 0.42.1 source distribution on PyPI (MIT licence), file jieba/dict.txt:
 349,046 words with frequencies. A character's count is the sum of the frequencies of the
-words it occurs in; a bigram's count is the sum over adjacent character pairs inside words.
+words it occurs in; a bigram's count is the sum over adjacent character pairs inside words;
+a character's initial count is the sum of the frequencies of the words it begins (how
+often it starts a word, as a run of Chinese after punctuation or a Latin word does).
 Bigrams seen with a total count below MIN_BIGRAM are dropped to keep the table small.
 
 Usage: python3 scripts/gen_lm.py [path/to/dict.txt]
@@ -30,6 +32,7 @@ def main():
     text = read_dict(sys.argv[1] if len(sys.argv) > 1 else None)
     uni = collections.Counter()
     bi = collections.Counter()
+    initial = collections.Counter()
     for line in text.splitlines():
         parts = line.split(" ")
         if len(parts) < 2:
@@ -39,6 +42,7 @@ def main():
             continue
         for ch in word:
             uni[ch] += freq
+        initial[word[0]] += freq
         for a, b in zip(word, word[1:]):
             bi[a + b] += freq
     os.makedirs(OUT, exist_ok=True)
@@ -48,6 +52,11 @@ def main():
             if ch.isspace():
                 continue
             f.write(f"{ch}\t{n}\n")
+    with open(os.path.join(OUT, "zh_initials.txt"), "w", encoding="utf-8") as f:
+        f.write(HEADER)
+        for ch, n in sorted(initial.items(), key=lambda kv: (-kv[1], kv[0])):
+            if not ch.isspace():
+                f.write(f"{ch}\t{n}\n")
     with open(os.path.join(OUT, "zh_bigrams.txt"), "w", encoding="utf-8") as f:
         f.write(HEADER)
         for pair, n in sorted(bi.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -59,8 +59,6 @@ SEEDS = ["000_bb97d4d45944454e", "003_7963ed26b60f730d"]
 
 # Cases the engine gets wrong, kept, marked, with the reason.
 KNOWN = {
-    "gbk_as_big5-zh_hans-7": "2009爛11堎5゜: a lone character between digits is a candidate only where the document's channel has explained many runs; one sentence has too few",
-    "gbk_as_big5-seed003": "5゜) is 5日): a lone character the scan passed over needs the ordinary document bonus, and ゜ reads as 日 by less (a larger bonus turned clean 月 into る on mixed pages)",
 }
 
 

@@ -119,12 +119,17 @@ const EMOJI: f32 = -8.0;
 const PUNCT_RUN: f32 = -3.0;
 /// Weight of the in-word bigram estimate against the unigram (linear interpolation).
 const BIGRAM_WEIGHT: f32 = 0.4;
+/// Weight of the word-initial estimate against the unigram, for a Han character that
+/// starts a run of Han (linear interpolation).
+const INITIAL_WEIGHT: f64 = 0.8;
 
-/// Unigram log-probabilities and counts, dense over U+3400..U+A000, a map elsewhere.
+/// Unigram log-probabilities and counts, dense over U+3400..U+A000, a map elsewhere; and,
+/// dense only, the log-probability of each character where a run of Han begins.
 struct Unigrams {
     logp: Vec<f32>,
     counts: Vec<u32>,
     other: FxHashMap<char, (f32, u32)>,
+    initial: Vec<f32>,
 }
 
 const DENSE_START: u32 = 0x3400;
@@ -132,6 +137,7 @@ const DENSE_END: u32 = 0xA000;
 
 static CHARS_TXT: &str = include_str!("../data/lm/zh_chars.txt");
 static BIGRAMS_TXT: &str = include_str!("../data/lm/zh_bigrams.txt");
+static INITIALS_TXT: &str = include_str!("../data/lm/zh_initials.txt");
 
 static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
     let mut counts = vec![0u32; (DENSE_END - DENSE_START) as usize];
@@ -178,10 +184,41 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
     for v in other.values_mut() {
         v.0 = (v.1 as f64 / total).ln() as f32;
     }
+    // A run of Chinese after punctuation, a Latin word or a digit begins a word: how often
+    // a character begins one (`或` of 或者 often, `么` of 什么 almost never), interpolated
+    // with its unigram so that a character no word begins keeps most of its chance.
+    let mut starts = vec![0u32; counts.len()];
+    let mut starts_total = 0f64;
+    for (c, n) in data_lines(INITIALS_TXT) {
+        let mut it = c.chars();
+        if let (Some(ch), None) = (it.next(), it.next()) {
+            starts_total += n as f64;
+            if let Some(i) = (ch as u32).checked_sub(DENSE_START).map(|i| i as usize) {
+                if let Some(slot) = starts.get_mut(i) {
+                    *slot = n;
+                }
+            }
+        }
+    }
+    // (A character the list never saw keeps its floor: there is nothing to tell.)
+    let initial = starts
+        .iter()
+        .zip(&logp)
+        .zip(&counts)
+        .map(|((&n, &l), &seen)| {
+            if seen == 0 {
+                return l;
+            }
+            let p = INITIAL_WEIGHT * n as f64 / starts_total.max(1.0)
+                + (1.0 - INITIAL_WEIGHT) * (l as f64).exp();
+            p.ln() as f32
+        })
+        .collect();
     Unigrams {
         logp,
         counts,
         other,
+        initial,
     }
 });
 
@@ -383,6 +420,13 @@ impl Unigrams {
         } else {
             self.other.get(&c).copied().unwrap_or((HAN_UNSEEN, 0))
         }
+    }
+
+    /// ln P(c) where a run of Han begins (U+3400..U+A000 only).
+    #[inline]
+    fn initial_logp(&self, c: char) -> Option<f32> {
+        let i = (c as u32).checked_sub(DENSE_START)?;
+        self.initial.get(i as usize).copied()
     }
 }
 
@@ -744,8 +788,12 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     let uni = &*UNIGRAMS;
     let c = fold(c);
     let (logp, _) = uni.get(c);
+    // (After U+FFFD, a character lost where it stood, a run has not begun.)
     let Some(p) = prev.filter(|&p| is_han(p)) else {
-        return logp;
+        return match prev {
+            Some('\u{FFFD}') => logp,
+            _ => uni.initial_logp(c).unwrap_or(logp),
+        };
     };
     BIGRAMS.get(fold(p), c).unwrap_or(logp)
 }
@@ -876,6 +924,22 @@ mod tests {
         assert_eq!(char_logp(Some('…'), '…'), char_logp(None, '…'));
         assert_eq!(char_logp(Some('—'), '—'), char_logp(None, '—'));
         assert_eq!(char_logp(Some('。'), '…'), char_logp(None, '…') + PUNCT_RUN);
+    }
+
+    #[test]
+    fn a_run_of_han_begins_with_a_word_initial() {
+        // `么` is as common as `或` counted in words (什么, 怎么), but begins almost none:
+        // after a space or at the start, `或` is the likelier; after `什`, `么` is.
+        for prev in [None, Some(' '), Some('と')] {
+            assert!(
+                char_logp(prev, '或') > char_logp(prev, '么') + 1.0,
+                "{prev:?}"
+            );
+        }
+        assert!((han_logp('么') - han_logp('或')).abs() < 1.0);
+        assert!(char_logp(Some('什'), '么') > char_logp(Some('什'), '或') + 5.0);
+        // A character the word list never saw keeps its floor wherever it stands.
+        assert_eq!(char_logp(Some(' '), '\u{9FA5}'), han_logp('\u{9FA5}'));
     }
 
     #[test]

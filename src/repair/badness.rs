@@ -105,10 +105,19 @@ const SUSPICIOUS_RANGES: &[(u32, u32)] = &[
 ];
 
 /// One bit per BMP character GBK decodes from a lead in `leads` and a trail in `trails`
-/// (0xA1–0xFE: GB2312's rows), from encoding_rs's own table: every pair decoded in one call
-/// (a pair without a character is one U+FFFD, its trail not being ASCII, so none shifts the
-/// rest).
+/// (0xA1–0xFE: GB2312's rows), from encoding_rs's own table.
 fn gbk_chars(
+    leads: std::ops::RangeInclusive<u8>,
+    trails: std::ops::RangeInclusive<u8>,
+) -> Vec<u64> {
+    decoded_chars(encoding_rs::GBK, leads, trails)
+}
+
+/// One bit per BMP character the double-byte `enc` decodes from a lead in `leads` and a
+/// trail in `trails`: every pair decoded in one call (a pair without a character is one
+/// U+FFFD, its trail not being ASCII, so none shifts the rest).
+fn decoded_chars(
+    enc: &'static encoding_rs::Encoding,
     leads: std::ops::RangeInclusive<u8>,
     trails: std::ops::RangeInclusive<u8>,
 ) -> Vec<u64> {
@@ -117,7 +126,7 @@ fn gbk_chars(
     let pairs: Vec<u8> = leads
         .flat_map(|lead| trails.clone().flat_map(move |trail| [lead, trail]))
         .collect();
-    let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&pairs);
+    let (s, _) = enc.decode_without_bom_handling(&pairs);
     for c in s.chars().filter(|&c| c != '\u{FFFD}') {
         let cp = c as u32;
         if cp < 0x10000 {
@@ -169,29 +178,56 @@ const HANGUL_MIN_CHARS: usize = 4;
 /// read as GBK is made of nothing else, bar the odd Hanja.
 const HANGUL_MIN_SHARE: f32 = 0.95;
 
+/// What Big5 makes of GBK's double-byte characters: its characters whose trail byte is
+/// 0xA1–0xFE (GBK's Chinese characters all have such trails), never one of the 40 % of
+/// Traditional Chinese text whose trail is 0x40–0x7E.
+static GBK_AS_BIG5: LazyLock<Vec<u64>> =
+    LazyLock::new(|| decoded_chars(encoding_rs::BIG5, 0xA1..=0xF9, 0xA1..=0xFE));
+
+/// The sampled Han characters must number at least this many, all of [`GBK_AS_BIG5`], for
+/// the text to look like GBK read as Big5 (clean Traditional Chinese: 0.6⁶, about one text
+/// in twenty, and then its runs are only weighed, each on its own bar).
+const BIG5_SIGN_MIN_CHARS: usize = 4;
+
+/// A code page read for another, told by the whole text rather than run by run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageSign {
+    /// Korean (EUC-KR) read as GBK.
+    KoreanAsGbk,
+    /// GBK read as Big5.
+    GbkAsBig5,
+}
+
 /// Korean (EUC-KR) read as GBK: Han text made (nearly) only of the characters GBK decodes
-/// EUC-KR's Hangul syllables to, judged on a sample from the start of the text. If so,
-/// every run of non-ASCII text, for the hypotheses to weigh (the scan, which looks for rare
-/// characters, finds few of them; and EUC-KR's punctuation read as GBK is GBK's, which
-/// needs its neighbours to be judged); otherwise `None`, after looking at no more than
-/// the first 16 KiB.
-pub fn hangul_read_as_gbk(text: &str) -> Option<Vec<(usize, usize)>> {
+/// EUC-KR's Hangul syllables to; or GBK read as Big5: Han text made only of the Big5
+/// characters with high trail bytes ([`GBK_AS_BIG5`]). Judged on a sample from the start of
+/// the text. If so, every run of non-ASCII text, for the hypotheses to weigh (the scan,
+/// which looks for rare characters, finds few of them — GBK read as Big5 is mostly common
+/// Traditional characters, `晤鎢腔恅璃` for 编码的文件 —, and EUC-KR's punctuation read as
+/// GBK is GBK's, which needs its neighbours to be judged); otherwise `None`, after looking
+/// at no more than the first 16 KiB.
+pub fn read_as_another_code_page(text: &str) -> Option<(PageSign, Vec<(usize, usize)>)> {
     let mut limit = text.len().min(HANGUL_SAMPLE_BYTES);
     while !text.is_char_boundary(limit) {
         limit -= 1;
     }
-    let (mut han, mut hangul) = (0usize, 0usize);
+    let (mut han, mut hangul, mut big5) = (0usize, 0usize, 0usize);
     for c in text[..limit].chars().filter(|&c| crate::model::is_han(c)) {
         han += 1;
         hangul += usize::from(in_bits(&HANGUL_AS_GBK, c));
+        big5 += usize::from(in_bits(&GBK_AS_BIG5, c));
         if han == HANGUL_SAMPLE_HAN {
             break;
         }
     }
-    if hangul < HANGUL_MIN_CHARS || (hangul as f32) < HANGUL_MIN_SHARE * han as f32 {
+    let sign = if hangul >= HANGUL_MIN_CHARS && hangul as f32 >= HANGUL_MIN_SHARE * han as f32 {
+        PageSign::KoreanAsGbk
+    } else if big5 >= BIG5_SIGN_MIN_CHARS && big5 == han {
+        PageSign::GbkAsBig5
+    } else {
         return None;
-    }
-    Some(non_ascii_runs(text).collect())
+    };
+    Some((sign, non_ascii_runs(text).collect()))
 }
 
 /// Every maximal run of non-ASCII text, as byte ranges, in order: the units the scan and
@@ -646,7 +682,8 @@ mod tests {
         let ko = include_str!("../../fixtures/text/ko.txt");
         let (bytes, _, _) = encoding_rs::EUC_KR.encode(ko);
         let (as_gbk, _) = encoding_rs::GBK.decode_without_bom_handling(&bytes);
-        let runs = hangul_read_as_gbk(&as_gbk).expect("found");
+        let (sign, runs) = read_as_another_code_page(&as_gbk).expect("found");
+        assert_eq!(sign, PageSign::KoreanAsGbk);
         // Every run of non-ASCII text, and nothing else.
         let non_ascii: Vec<(usize, usize)> = as_gbk
             .split(|c: char| c.is_ascii())
@@ -665,10 +702,29 @@ mod tests {
             include_str!("../../fixtures/seeds/000_bb97d4d45944454e.txt"),
             ko,
         ] {
-            assert_eq!(hangul_read_as_gbk(clean), None);
+            assert_eq!(read_as_another_code_page(clean), None);
         }
         // Too few characters to tell.
-        assert_eq!(hangul_read_as_gbk("牢埃篮 abc"), None);
+        assert_eq!(read_as_another_code_page("牢埃篮 abc"), None);
+    }
+
+    #[test]
+    fn gbk_read_as_big5_is_found_from_its_characters() {
+        // UDHR Article 1 in Chinese, GBK read as Big5: every character has a high trail.
+        let zh = include_str!("../../fixtures/text/zh_hans.txt");
+        let (bytes, _, _) = encoding_rs::GBK.encode(zh);
+        let (as_big5, _) = encoding_rs::BIG5.decode_without_bom_handling(&bytes);
+        let (sign, runs) = read_as_another_code_page(&as_big5).expect("found");
+        assert_eq!(sign, PageSign::GbkAsBig5);
+        assert_eq!(runs, non_ascii_runs(&as_big5).collect::<Vec<_>>());
+        // Clean Traditional Chinese has low trails (40 % of its characters): no.
+        assert_eq!(
+            read_as_another_code_page(include_str!("../../fixtures/text/zh_hant.txt")),
+            None
+        );
+        // Three characters are too few to tell; four are enough.
+        assert_eq!(read_as_another_code_page("UTF-8 晤鎢腔"), None);
+        assert!(read_as_another_code_page("UTF-8 晤鎢腔恅").is_some());
     }
 
     #[test]

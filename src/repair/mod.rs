@@ -76,10 +76,14 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     let first = badness::scan(text);
     // The page-level sign of Korean read as GBK vouches for that channel in the first pass.
     let mut vouched = None;
-    let first_runs = match badness::hangul_read_as_gbk(text) {
-        Some(hangul) => {
-            vouched = Some(KOREAN_AS_GBK);
-            badness::union_of_runs(first.runs, hangul)
+    let first_runs = match badness::read_as_another_code_page(text) {
+        Some((sign, all)) => {
+            // (GBK read as Big5 is weighed run by run, each on its own bar: its sign holds
+            // for one clean Traditional text in twenty.)
+            if sign == badness::PageSign::KoreanAsGbk {
+                vouched = Some(KOREAN_AS_GBK);
+            }
+            badness::union_of_runs(first.runs, all)
         }
         None => first.runs,
     };
@@ -254,8 +258,11 @@ fn pass(
         .iter()
         .find(|c| Some(c.name) == doc && c.original != UTF_8)
     {
-        if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || explains_most(text, &runs, ch.name) {
-            runs = with_uncandidated_runs(text, candidates, ch, runs);
+        let share = explained_share(text, &runs, ch.name);
+        if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || share >= DOC_CHANNEL_COVERAGE {
+            runs = with_uncandidated_runs(text, candidates, ch, runs, false);
+        } else if share >= DOC_CHANNEL_SOME_COVERAGE {
+            runs = with_uncandidated_runs(text, candidates, ch, runs, true);
         }
     }
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
@@ -274,18 +281,44 @@ fn pass(
     // The choice per run, in text order (cheap); then the records, made on every thread
     // (copying the text before each repair and writing out its chain is most of what a
     // record costs, and a dense page has one per hundred bytes).
+    let score = |f: &Fix| f.margin + if Some(f.name) == doc { doc_bonus } else { 0.0 };
+    let eligible = |f: &Fix| {
+        (f.accepted && f.margin > f.threshold + extra(f))
+            || (Some(f.name) == doc && extra(f) == 0.0 && score(f) > f.doc_threshold)
+    };
+    let best: Vec<RunBest> = runs
+        .iter()
+        .map(|fixes| RunBest {
+            first: fixes.iter().map(|f| f.start).min().unwrap_or(usize::MAX),
+            top: fixes
+                .iter()
+                .filter(|f| eligible(f))
+                .map(|f| (f.name, f.start, score(f)))
+                .max_by(|a, b| a.2.total_cmp(&b.2)),
+        })
+        .collect();
     let mut chosen: Vec<(Fix, usize)> = Vec::new();
     let mut copied = 0;
     let mut grown = 0isize;
-    for fixes in runs {
-        let score = |f: &Fix| f.margin + if Some(f.name) == doc { doc_bonus } else { 0.0 };
+    for (i, fixes) in runs.into_iter().enumerate() {
+        // A fix that reaches over the runs after this one (a double-byte reading through
+        // their ASCII trail bytes) stands against their repairs through other channels as
+        // well as this run's: it is weighed by what it gains beyond theirs (`‚àö¬©l‚àö¬©c` read
+        // as GBK, one fix, against two readings of `‚àö¬©` as `√©`). (The same channel's fix
+        // of a later run is the same reading, extended.)
+        let displaced = |f: &Fix| -> f32 {
+            best[i + 1..]
+                .iter()
+                .take_while(|b| b.first < f.end)
+                .filter_map(|b| b.top)
+                .filter(|&(name, start, _)| name != f.name && start < f.end)
+                .map(|(_, _, s)| s)
+                .sum()
+        };
         let Some(fix) = fixes
             .into_iter()
-            .filter(|f| {
-                (f.accepted && f.margin > f.threshold + extra(f))
-                    || (Some(f.name) == doc && extra(f) == 0.0 && score(f) > f.doc_threshold)
-            })
-            .max_by(|a, b| score(a).total_cmp(&score(b)))
+            .filter(|f| eligible(f))
+            .max_by(|a, b| (score(a) - displaced(a)).total_cmp(&(score(b) - displaced(b))))
         else {
             continue;
         };
@@ -332,6 +365,13 @@ fn pass(
     Some(out)
 }
 
+/// Per run of a pass: where its earliest fix starts, and its best eligible fix's channel,
+/// start and score.
+struct RunBest {
+    first: usize,
+    top: Option<(&'static str, usize, f32)>,
+}
+
 /// The channel the page vouches for as the document's, when no channel has explained
 /// enough text alone ([`DOC_CHANNEL_MIN_GAIN`]) but one run at least is accepted through it
 /// on its own: a Korean message garbled as GBK is a few two-syllable words (`角菩`, `坷幅`),
@@ -350,31 +390,38 @@ fn accepted_through<'a>(runs: &'a [Vec<Fix>], name: &'a str) -> impl Iterator<It
 
 /// Share of a text's non-ASCII bytes that the runs a channel explains must hold for the
 /// channel to be the whole text's, whatever the number of runs (a message of two garbled
-/// runs and a lone character between ASCII words).
+/// runs and a lone character between ASCII words)…
 const DOC_CHANNEL_COVERAGE: f32 = 0.75;
+/// …and for it to read the runs the scan passed over at all, each of which must then be
+/// accepted on its own: a message whose garbled words the scan found only in part
+/// (`拸楊峈 %s 氝樓腎翹茬扞` is GBK read as Big5, and only its first word holds a character
+/// the scan flags).
+const DOC_CHANNEL_SOME_COVERAGE: f32 = 0.25;
 
-/// Whether the runs the channel `name` explains alone hold [`DOC_CHANNEL_COVERAGE`] of the
-/// non-ASCII bytes of `text`: what is left is then more likely garbled the same way than
-/// clean (a page only partly garbled has whole clean lines).
-fn explains_most(text: &str, runs: &[Vec<Fix>], name: &str) -> bool {
+/// The share of the non-ASCII bytes of `text` in the runs the channel `name` explains alone
+/// (see [`DOC_CHANNEL_COVERAGE`]): what is left is the more likely garbled the same way,
+/// the larger it is (a page only partly garbled has whole clean lines).
+fn explained_share(text: &str, runs: &[Vec<Fix>], name: &str) -> f32 {
     let non_ascii = |s: &str| s.bytes().filter(|&b| b >= 0x80).count();
     let explained: usize = accepted_through(runs, name)
         .map(|f| non_ascii(&text[f.start..f.end]))
         .sum();
-    explained as f32 >= DOC_CHANNEL_COVERAGE * non_ascii(text) as f32
+    explained as f32 / non_ascii(text).max(1) as f32
 }
 
 /// The document's channel, a double-byte one that has explained many runs or most of the
-/// text ([`explains_most`]), read into the runs of non-ASCII text the scan passed over: a
-/// lone character between digits (`2009爛11` is `2009年11` as GBK read as Big5) is never a
-/// candidate on its own, yet in such a page it is garbled like the rest. Each reading has
-/// to clear its bar with the ordinary document bonus; a clean run (a page only partly
+/// text ([`DOC_CHANNEL_COVERAGE`]), read into the runs of non-ASCII text the scan passed
+/// over: a lone character between digits (`2009爛11` is `2009年11` as GBK read as Big5) is
+/// never a candidate on its own, yet in such a page it is garbled like the rest. Each
+/// reading has to clear its bar with the ordinary document bonus — or, with `on_its_own`
+/// (the channel explains less of the text), without it; a clean run (a page only partly
 /// garbled) reads worse and stays. `runs` comes back with the new ones in text order.
 fn with_uncandidated_runs(
     text: &str,
     candidates: &[(usize, usize)],
     ch: &'static Channel,
     runs: Vec<Vec<Fix>>,
+    on_its_own: bool,
 ) -> Vec<Vec<Fix>> {
     let ctx = std::cell::OnceCell::new();
     let mut found = Vec::new();
@@ -393,9 +440,13 @@ fn with_uncandidated_runs(
         // The ordinary bonus, not the larger one: these runs did not look garbled, and a
         // clean character read through the channel (`月` as GBK read as Big5 is `る`) can
         // come within the larger one of the text as it stands.
-        if let Some(f) = try_channel(text, start, end, ch, &ctx, candidates)
-            .filter(|f| f.margin + DOC_CHANNEL_BONUS > f.doc_threshold)
-        {
+        if let Some(f) = try_channel(text, start, end, ch, &ctx, candidates).filter(|f| {
+            if on_its_own {
+                f.accepted && f.margin > f.threshold
+            } else {
+                f.margin + DOC_CHANNEL_BONUS > f.doc_threshold
+            }
+        }) {
             found.push(vec![f]);
         }
     }
@@ -445,7 +496,7 @@ const DOC_CHANNEL_MANY_RUNS: usize = 8;
 /// little for its own bar, however plain its reading is, and the channel's other runs
 /// are the evidence it lacks.
 const DOC_CHANNEL_BONUS_MANY: f32 = 12.0;
-/// The channel [`badness::hangul_read_as_gbk`] vouches for.
+/// The channel [`badness::PageSign::KoreanAsGbk`] vouches for.
 const KOREAN_AS_GBK: &str = "euckr_as_gbk";
 
 /// Accepted fixes within this many nats of their run's best count as explaining it too: the
@@ -1290,8 +1341,12 @@ impl SequenceFix {
 }
 
 /// A lost byte is restored only when the best character it can make beats every other by
-/// this much (nats) in context, and is Han.
+/// this much (nats) in context, and is Han…
 const LOST_BYTE_MARGIN: f32 = 2.0;
+/// …or by this much where neither neighbour is a Han character (`之 _` alone on a line):
+/// the characters' own frequencies alone choose then, and a common one is not the lost one
+/// as surely.
+const LOST_BYTE_MARGIN_ALONE: f32 = 4.0;
 
 /// The character encoded at `bytes[i..]`, if it is a complete hole-free UTF-8 sequence.
 fn next_char(bytes: &[Option<u8>], i: usize) -> Option<char> {
@@ -1392,11 +1447,15 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                 // without a hole has one reading and needs no score.
                 let mut best: Option<(f32, char)> = None;
                 let mut second = f32::NEG_INFINITY;
+                // Whether a neighbour is Han (see [`LOST_BYTE_MARGIN_ALONE`]).
+                let mut han_beside = false;
                 match hole {
                     None => best = decode_one(&seq[..len]).map(|c| (0.0, c)),
                     Some(_) if several_holes => {}
                     Some(k) => {
                         let next = next_char(&bytes, i + len);
+                        han_beside =
+                            last.is_some_and(model::is_han) || next.is_some_and(model::is_han);
                         for fill in undefined.iter() {
                             seq[k] = fill;
                             let Some(c) = decode_one(&seq[..len]) else {
@@ -1419,10 +1478,18 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                     // as a symbol, not as a decoder's failure.
                     None if c == '\u{FFFD}' => (c, Some(WRITTEN_REPLACEMENT), len),
                     None => (c, None, len),
-                    // A lost byte the model settles: a Han character that its neighbours make
-                    // far likelier than every other value (您的_置 → 位). Chinese has the
+                    // A lost byte the model settles: a Han character that its neighbours
+                    // make far likelier than every other value (您的_置 → 位). Chinese has the
                     // bigram data for it; elsewhere the character stays lost.
-                    Some(_) if model::is_han(c) && best - second >= LOST_BYTE_MARGIN => {
+                    Some(_)
+                        if model::is_han(c)
+                            && best - second
+                                >= if han_beside {
+                                    LOST_BYTE_MARGIN
+                                } else {
+                                    LOST_BYTE_MARGIN_ALONE
+                                } =>
+                    {
                         out.restored += 1;
                         (c, None, len)
                     }
