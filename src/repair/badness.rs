@@ -185,8 +185,8 @@ static GBK_AS_BIG5: LazyLock<Vec<u64>> =
     LazyLock::new(|| decoded_chars(encoding_rs::BIG5, 0xA1..=0xF9, 0xA1..=0xFE));
 
 /// The sampled Han characters must number at least this many, all of [`GBK_AS_BIG5`], for
-/// the text to look like GBK read as Big5 (clean Traditional Chinese: 0.6⁶, about one text
-/// in twenty, and then its runs are only weighed, each on its own bar).
+/// the text to look like GBK read as Big5 (a clean Traditional text of four: 0.6⁴, about one
+/// in eight, and then its runs are only weighed, each on its own bar).
 const BIG5_SIGN_MIN_CHARS: usize = 4;
 
 /// A code page read for another, told by the whole text rather than run by run.

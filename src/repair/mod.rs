@@ -78,8 +78,8 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     let mut vouched = None;
     let first_runs = match badness::read_as_another_code_page(text) {
         Some((sign, all)) => {
-            // (GBK read as Big5 is weighed run by run, each on its own bar: its sign holds
-            // for one clean Traditional text in twenty.)
+            // (GBK read as Big5 is weighed run by run, each on its own bar: a clean
+            // Traditional text of four characters shows its sign one time in eight.)
             if sign == badness::PageSign::KoreanAsGbk {
                 vouched = Some(KOREAN_AS_GBK);
             }
