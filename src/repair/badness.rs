@@ -164,10 +164,10 @@ fn is_level2(c: char) -> bool {
 /// characters, most of them common, so the scan lets Korean read as GBK through.
 static HANGUL_AS_GBK: LazyLock<Vec<u64>> = LazyLock::new(|| gbk_chars(0xB0..=0xC8, 0xA1..=0xFE));
 
-/// How much of a text [`hangul_read_as_gbk`] samples (bytes)…
-const HANGUL_SAMPLE_BYTES: usize = 16 << 10;
+/// How much of a text [`read_as_another_code_page`] samples (bytes)…
+const SIGN_SAMPLE_BYTES: usize = 16 << 10;
 /// …and at most how many Han characters.
-const HANGUL_SAMPLE_HAN: usize = 256;
+const SIGN_SAMPLE_HAN: usize = 256;
 /// The sampled Han characters must include at least this many of [`HANGUL_AS_GBK`] (four
 /// Chinese characters all from those rows happen one time in sixteen, and then the runs
 /// are only weighed: 14,000 clean held-out strings and documents came out unchanged)…
@@ -200,14 +200,14 @@ pub enum PageSign {
 
 /// Korean (EUC-KR) read as GBK: Han text made (nearly) only of the characters GBK decodes
 /// EUC-KR's Hangul syllables to; or GBK read as Big5: Han text made only of the Big5
-/// characters with high trail bytes ([`GBK_AS_BIG5`]). Judged on a sample from the start of
+/// characters with high trail bytes (`GBK_AS_BIG5`). Judged on a sample from the start of
 /// the text. If so, every run of non-ASCII text, for the hypotheses to weigh (the scan,
 /// which looks for rare characters, finds few of them — GBK read as Big5 is mostly common
 /// Traditional characters, `晤鎢腔恅璃` for 编码的文件 —, and EUC-KR's punctuation read as
 /// GBK is GBK's, which needs its neighbours to be judged); otherwise `None`, after looking
 /// at no more than the first 16 KiB.
 pub fn read_as_another_code_page(text: &str) -> Option<(PageSign, Vec<(usize, usize)>)> {
-    let mut limit = text.len().min(HANGUL_SAMPLE_BYTES);
+    let mut limit = text.len().min(SIGN_SAMPLE_BYTES);
     while !text.is_char_boundary(limit) {
         limit -= 1;
     }
@@ -216,7 +216,7 @@ pub fn read_as_another_code_page(text: &str) -> Option<(PageSign, Vec<(usize, us
         han += 1;
         hangul += usize::from(in_bits(&HANGUL_AS_GBK, c));
         big5 += usize::from(in_bits(&GBK_AS_BIG5, c));
-        if han == HANGUL_SAMPLE_HAN {
+        if han == SIGN_SAMPLE_HAN {
             break;
         }
     }
