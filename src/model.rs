@@ -838,11 +838,19 @@ pub fn is_ks_x_1001_hangul(c: char) -> bool {
 
 /// Sum of log-probabilities of `text`, with `prev` as the character before it.
 pub fn score_after(prev: Option<char>, text: &str) -> f32 {
+    // [`char_logp`], with each character's windows-1252 slot found once (as the character
+    // scored, then as the one before): garbled Latin is most of what is scored.
+    let mut prev_slot = prev.map_or(Some(NO_PREV), latin_slot);
     let mut prev = prev;
     let mut sum = 0.0;
     for c in text.chars() {
-        sum += char_logp(prev, c);
+        let slot = latin_slot(c);
+        sum += match (slot, prev_slot) {
+            (Some(ci), Some(pi)) if ci >= 0x80 => LATIN_PAIRS[pi * LATIN_C + (ci - 0x80)],
+            _ => char_logp_computed(prev, c),
+        };
         prev = Some(c);
+        prev_slot = slot;
     }
     sum
 }

@@ -44,7 +44,8 @@ pub struct Config {
     pub to: &'static Encoding,
     /// BOM policy.
     pub bom: BomMode,
-    /// Keep every repair step of a streamed input (`--explain`, `--json`). Without it a
+    /// Keep every repair step (`--explain`, `--json`). Without it the repair makes a record
+    /// only where the kind of repair changes ([`crate::repair::Records::Summary`]), and a
     /// streamed input keeps the first repair of each kind: a file full of mojibake makes
     /// a step per span, and keeping them all would make memory grow with the file.
     pub every_step: bool,
@@ -200,7 +201,12 @@ fn decode_body<'a>(
 pub fn process_text<'a>(text: Cow<'a, str>, cfg: &Config, steps: &mut Vec<Step>) -> Cow<'a, str> {
     let mut text = text;
     if cfg.repair {
-        let (fixed, s) = crate::repair::repair(&text);
+        let records = if cfg.every_step {
+            crate::repair::Records::Every
+        } else {
+            crate::repair::Records::Summary
+        };
+        let (fixed, s) = crate::repair::repair_with(&text, records);
         if let Cow::Owned(f) = fixed {
             text = Cow::Owned(f);
         }

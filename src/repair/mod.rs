@@ -66,9 +66,27 @@ const PARALLEL_RUNS: usize = 512;
 /// Fixed-point iterations: three layers of mojibake is already extraordinary.
 const MAX_PASSES: usize = 4;
 
+/// Which repair records [`repair_with`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    /// One per repaired span (`--explain`, `--json`, [`crate::pipeline::replay`]).
+    Every,
+    /// One where the kind of repair changes from the record before: what a summary line
+    /// names, the same as from every record once repeats are folded. A page full of
+    /// mojibake has a repair per hundred bytes, and making, keeping and freeing a record
+    /// for each (a copy of the span before and after, the chain written out) cost a fifth
+    /// of its repair time.
+    Summary,
+}
+
 /// Repairs mojibake in `text`. Returns the repaired text (borrowed when nothing changed)
-/// and the steps taken.
+/// and a record of every step taken.
 pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
+    repair_with(text, Records::Every)
+}
+
+/// [`repair`], making the records `records` asks for.
+pub fn repair_with(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
     let mut steps = Vec::new();
     if text.is_ascii() {
         return (Cow::Borrowed(text), steps);
@@ -91,24 +109,23 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
     let mut maybe_markers = first.markers;
     let mut runs = Some(first_runs);
     let mut cur: Cow<str> = Cow::Borrowed(text);
+    let mut repaired = false;
     for _ in 0..MAX_PASSES {
-        let before = steps.len();
         let candidates = join_across_lost_bytes(
             &cur,
             runs.take()
                 .unwrap_or_else(|| badness::suspicious_runs(&cur)),
         );
-        if let Some(next) = pass(&cur, &candidates, vouched.take(), &mut steps) {
-            cur = Cow::Owned(next);
-            // A repair can make a marker (`锟斤拷` is U+FFFD read as GBK).
-            maybe_markers = true;
-        }
-        if steps.len() == before {
+        let Some(next) = pass(&cur, &candidates, vouched.take(), records, &mut steps) else {
             break;
-        }
+        };
+        cur = Cow::Owned(next);
+        repaired = true;
+        // A repair can make a marker (`锟斤拷` is U+FFFD read as GBK).
+        maybe_markers = true;
     }
-    if !steps.is_empty() || !first_runs_empty {
-        if let Some(next) = c1_controls(&cur, &mut steps) {
+    if repaired || !first_runs_empty {
+        if let Some(next) = c1_controls(&cur, records, &mut steps) {
             cur = Cow::Owned(next);
         }
     }
@@ -147,7 +164,7 @@ fn join_across_lost_bytes(text: &str, runs: Vec<(usize, usize)>) -> Vec<(usize, 
 /// they are what windows-1252's `„“”…€` become when it is read as Latin-1
 /// (`\u{84}Handwerk\u{93}`). Each run of those windows-1252 defines is decoded as
 /// windows-1252; the five it leaves undefined stay as they are.
-fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
+fn c1_controls(text: &str, records: Records, steps: &mut Vec<Step>) -> Option<String> {
     let is_c1 = |c: char| channels::cp1252_char(c).is_some();
     // U+0080–U+009F are C2 80–C2 9F: found with memchr, not by decoding the whole text.
     let bytes = text.as_bytes();
@@ -177,22 +194,30 @@ fn c1_controls(text: &str, steps: &mut Vec<Step>) -> Option<String> {
             .chars()
             .map(|c| channels::cp1252_char(c).expect("defined"))
             .collect();
-        let margin = model::score(&after) - model::score(before);
-        steps.push(Step::Repaired {
-            fix: "c1_as_cp1252",
-            chain: "encode(latin-1) → decode(windows-1252)".to_string(),
-            start: out.len(),
-            len: before.len(),
-            before: before.to_string(),
-            after: after.clone(),
-            margin,
-            lost: 0,
-        });
+        let fix = "c1_as_cp1252";
+        if wanted(records, steps, fix) {
+            steps.push(Step::Repaired {
+                fix,
+                chain: "encode(latin-1) → decode(windows-1252)".to_string(),
+                start: out.len(),
+                len: before.len(),
+                before: before.to_string(),
+                after: after.clone(),
+                margin: model::score(&after) - model::score(before),
+                lost: 0,
+            });
+        }
         out.push_str(&after);
         copied = end;
     }
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// Whether a repair through `fix` gets a record after `steps` (see [`Records::Summary`]).
+fn wanted(records: Records, steps: &[Step], fix: &str) -> bool {
+    records == Records::Every
+        || !matches!(steps.last(), Some(Step::Repaired { fix: last, .. }) if *last == fix)
 }
 
 /// One pass over the runs of non-ASCII text, in two steps: every suspicious run gets its
@@ -203,6 +228,7 @@ fn pass(
     text: &str,
     candidates: &[(usize, usize)],
     vouched: Option<&str>,
+    records: Records,
     steps: &mut Vec<Step>,
 ) -> Option<String> {
     let fixes_of = |&(run_start, run_end): &(usize, usize)| {
@@ -278,9 +304,9 @@ fn pass(
             0.0
         }
     };
-    // The choice per run, in text order (cheap); then the records, made on every thread
-    // (copying the text before each repair and writing out its chain is most of what a
-    // record costs, and a dense page has one per hundred bytes).
+    // The choice per run, in text order (cheap); then the records: every one made on every
+    // thread (copying the text before each repair and writing out its chain is most of
+    // what a record costs, and a dense page has one per hundred bytes), or a summary's few.
     let score = |f: &Fix| f.margin + if Some(f.name) == doc { doc_bonus } else { 0.0 };
     let eligible = |f: &Fix| {
         (f.accepted && f.margin > f.threshold + extra(f))
@@ -300,7 +326,7 @@ fn pass(
     let mut chosen: Vec<(Fix, usize)> = Vec::new();
     let mut copied = 0;
     let mut grown = 0isize;
-    for (i, fixes) in runs.into_iter().enumerate() {
+    for (i, fixes) in runs.iter_mut().enumerate() {
         // A fix that reaches over the runs after this one (a double-byte reading through
         // their ASCII trail bytes) stands against their repairs through other channels as
         // well as this run's: it is weighed by what it gains beyond theirs (`‚àö¬©l‚àö¬©c` read
@@ -315,22 +341,28 @@ fn pass(
                 .map(|(_, _, s)| s)
                 .sum()
         };
-        let Some(fix) = fixes
-            .into_iter()
-            .filter(|f| eligible(f))
-            .max_by(|a, b| (score(a) - displaced(a)).total_cmp(&(score(b) - displaced(b))))
+        let Some(k) = fixes
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| eligible(f))
+            .max_by(|(_, a), (_, b)| {
+                (score(a) - displaced(a)).total_cmp(&(score(b) - displaced(b)))
+            })
+            .map(|(k, _)| k)
         else {
             continue;
         };
-        if fix.start < copied {
+        if fixes[k].start < copied {
             continue; // overlaps the previous repair
         }
+        let fix = fixes.swap_remove(k);
         // Where the repair lands in the output.
         let at = fix.start.wrapping_add_signed(grown);
         grown += fix.after.len() as isize - (fix.end - fix.start) as isize;
         copied = fix.end;
         chosen.push((fix, at));
     }
+    drop_aside(runs);
     if chosen.is_empty() {
         return None;
     }
@@ -342,27 +374,45 @@ fn pass(
         copied = fix.end;
     }
     out.push_str(&text[copied..]);
-    let record = |(fix, at): (Fix, usize)| Step::Repaired {
+    // (What a record keeps is taken out of the fix, which is dropped.)
+    let record = |(fix, at): &mut (Fix, usize)| Step::Repaired {
         fix: fix.name,
-        chain: fix.chain.describe(),
-        start: at,
+        chain: std::mem::replace(&mut fix.chain, Chain::Described(String::new())).describe(),
+        start: *at,
         len: fix.end - fix.start,
         before: text[fix.start..fix.end].to_string(),
-        after: fix.after,
+        after: std::mem::take(&mut fix.after),
         margin: fix.margin,
         lost: fix.lost,
     };
-    if chosen.len() >= PARALLEL_RUNS {
-        let records: Vec<Step> = chosen
-            .into_par_iter()
+    if records == Records::Summary {
+        for fix in &mut chosen {
+            if wanted(records, steps, fix.0.name) {
+                steps.push(record(fix));
+            }
+        }
+        drop_aside(chosen);
+    } else if chosen.len() >= PARALLEL_RUNS {
+        let made: Vec<Step> = chosen
+            .par_iter_mut()
             .with_min_len(PARALLEL_RUNS / 4)
             .map(record)
             .collect();
-        steps.extend(records);
+        steps.extend(made);
+        drop_aside(chosen);
     } else {
-        steps.extend(chosen.into_iter().map(record));
+        steps.extend(chosen.iter_mut().map(record));
     }
     Some(out)
+}
+
+/// Frees `items` on a pool thread while this one goes on, when there are many: a dense
+/// page's pass leaves a hundred thousand fixes, allocated on other threads, and freeing
+/// them one by one took a tenth of the pass on the thread that decides.
+fn drop_aside<T: Send + 'static>(items: Vec<T>) {
+    if items.len() >= PARALLEL_RUNS {
+        rayon::spawn(move || drop(items));
+    }
 }
 
 /// Per run of a pass: where its earliest fix starts, and its best eligible fix's channel,
@@ -423,10 +473,13 @@ fn with_uncandidated_runs(
     runs: Vec<Vec<Fix>>,
     on_its_own: bool,
 ) -> Vec<Vec<Fix>> {
-    let ctx = std::cell::OnceCell::new();
     let mut found = Vec::new();
     let mut next = candidates.iter().peekable();
-    for (start, i) in badness::non_ascii_runs(text) {
+    // Every run of non-ASCII text is read through the channel now, the candidates and these:
+    // what is left around a run, its context for the text as it stands, is the ASCII (a
+    // lone `゜` beside garbled `堎` is no kana in context).
+    let read: Vec<(usize, usize)> = badness::non_ascii_runs(text).collect();
+    for &(start, i) in &read {
         while next.next_if(|r| r.1 <= start).is_some() {}
         if next.peek().is_some_and(|r| r.0 < i) {
             continue; // a candidate already
@@ -440,7 +493,8 @@ fn with_uncandidated_runs(
         // The ordinary bonus, not the larger one: these runs did not look garbled, and a
         // clean character read through the channel (`月` as GBK read as Big5 is `る`) can
         // come within the larger one of the text as it stands.
-        if let Some(f) = try_channel(text, start, end, ch, &ctx, candidates).filter(|f| {
+        let shared = Shared::default();
+        if let Some(f) = try_channel(text, start, end, ch, &shared, &read).filter(|f| {
             if on_its_own {
                 f.accepted && f.margin > f.threshold
             } else {
@@ -602,7 +656,7 @@ impl Chain {
 /// the document-channel bonus.
 fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> Vec<Fix> {
     let class = SpanClass::of(&text[start..end]);
-    let ctx = std::cell::OnceCell::new();
+    let shared = Shared::default();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
     // structure: a run whose bytes form valid three-byte UTF-8 sequences again and again,
     // and read far better so, is that and nothing else (no other reading of the same bytes
@@ -614,9 +668,11 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     } else {
         None
     };
+    // (Its fix, when it is not taken alone, is one of the run's fixes.)
+    let mut structural_fix = None;
     if let Some(ch) = structural {
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
-        if let Some(f) = try_channel(text, start, end, ch, &ctx, runs) {
+        if let Some(f) = try_channel(text, start, end, ch, &shared, runs) {
             // A windows-1252 reading leaves the bytes outside valid sequences as they were:
             // its `‚` and `”` are no more decoded than its `Ã`.
             let latin_reading = ch.reencode == Reencode::SloppyWindows1252;
@@ -643,11 +699,16 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
             {
                 return vec![f];
             }
+            structural_fix = Some(f);
         }
     }
     let mut fixes = Vec::new();
     let extent = std::cell::OnceCell::new();
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
+        if structural.is_some_and(|s| std::ptr::eq(s, ch)) {
+            fixes.extend(structural_fix.take());
+            continue;
+        }
         // Double-byte text read one byte per character has ASCII trail bytes inside it:
         // those channels see the run extended over them.
         let (span_start, span_end) = if ch.original != UTF_8
@@ -674,7 +735,7 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
         } else {
             (start, end)
         };
-        if let Some(f) = try_channel(text, span_start, span_end, ch, &ctx, runs) {
+        if let Some(f) = try_channel(text, span_start, span_end, ch, &shared, runs) {
             fixes.push(f);
         }
     }
@@ -788,24 +849,42 @@ struct SpanClass {
 
 impl SpanClass {
     fn of(run: &str) -> SpanClass {
-        let mut latin = true;
-        let mut cyrillic = true;
-        let mut utf8_lead = false;
-        for c in run.chars() {
+        // What each character allows: every one must be `LATIN` (`CYRILLIC`) for the run
+        // to be; one `LEAD` is enough.
+        const LATIN: u8 = 1;
+        const CYRILLIC: u8 = 2;
+        const LEAD: u8 = 4;
+        fn bits(c: char) -> u8 {
             let cp = c as u32;
-            utf8_lead |= (0xC2..=0xF4).contains(&cp);
-            if channels::sloppy_1252_byte(c).is_none() && c != '\u{FFFD}' {
-                latin = false;
+            let mut b = 0;
+            if (0xC2..=0xF4).contains(&cp) {
+                b |= LEAD;
             }
-            if !(0x400..=0x4FF).contains(&cp)
-                && !matches!(cp, 0xA0..=0xBF | 0x2010..=0x203A | 0x2116 | 0x20AC)
+            if channels::sloppy_1252_byte(c).is_some() || c == '\u{FFFD}' {
+                b |= LATIN;
+            }
+            if (0x400..=0x4FF).contains(&cp)
+                || matches!(cp, 0xA0..=0xBF | 0x2010..=0x203A | 0x2116 | 0x20AC)
             {
-                cyrillic = false;
+                b |= CYRILLIC;
             }
+            b
         }
+        // Below U+0500 (what Latin and Cyrillic mojibake is made of), one read.
+        static BELOW_0500: LazyLock<[u8; 0x500]> = LazyLock::new(|| {
+            std::array::from_fn(|cp| bits(char::from_u32(cp as u32).expect("below the surrogates")))
+        });
+        let table = &*BELOW_0500;
+        let (mut all, mut any) = (LATIN | CYRILLIC, 0);
+        for c in run.chars() {
+            let b = table.get(c as usize).copied().unwrap_or_else(|| bits(c));
+            all &= b;
+            any |= b;
+        }
+        let (latin, cyrillic) = (all & LATIN != 0, all & CYRILLIC != 0);
         SpanClass {
             latin,
-            utf8_lead,
+            utf8_lead: any & LEAD != 0,
             cyrillic,
             wide: !latin && !cyrillic,
         }
@@ -830,7 +909,7 @@ fn try_channel(
     start: usize,
     end: usize,
     ch: &'static Channel,
-    ctx: &std::cell::OnceCell<(u16, u16)>,
+    shared: &Shared,
     runs: &[(usize, usize)],
 ) -> Option<Fix> {
     let prev = text[..start].chars().next_back();
@@ -915,12 +994,12 @@ fn try_channel(
     if after == span {
         return None;
     }
-    let old = model::score_after(prev, span) + boundary(span, next);
+    let (old, breaks_before) = shared.as_is(text, start, span_end, single_byte_to_utf8);
     let scored = scored_after.as_deref().unwrap_or(&after);
     let new = model::score_after(prev, scored) + boundary(scored, next);
+    let breaks_after = case_breaks(text, start, span_end, &after, single_byte_to_utf8);
     let margin = new - old - STEP_PENALTY - ch.prior
-        + CASE_BREAK
-            * case_breaks_removed(text, start, span_end, span, &after, single_byte_to_utf8)
+        + CASE_BREAK * (breaks_before as f32 - breaks_after as f32)
         + script_evidence(
             text,
             start,
@@ -928,7 +1007,7 @@ fn try_channel(
             span,
             &after,
             !ch.original.is_single_byte() && ch.original != UTF_8,
-            ctx,
+            &shared.scripts,
             runs,
         );
     let n = span.chars().count() as f32;
@@ -995,26 +1074,65 @@ fn try_channel(
     })
 }
 
+/// What the readings of one run have in common, each worked out once, by the first reading
+/// that needs it: a run is read through up to a dozen channels, most over the same span.
+#[derive(Default)]
+struct Shared {
+    /// The scripts around the run ([`script_evidence`]).
+    scripts: std::cell::OnceCell<(u16, u16)>,
+    /// The text as it stands, per span read.
+    as_is: std::cell::RefCell<Vec<AsIs>>,
+}
+
+/// The span `text[start..end]` as it stands: its score in context and its
+/// [`case_breaks`] (counted without and with the words of alphabets).
+struct AsIs {
+    start: usize,
+    end: usize,
+    score: f32,
+    breaks: [Option<u32>; 2],
+}
+
+impl Shared {
+    /// The score of `text[start..end]` as it stands (with the character after it) and its
+    /// case breaks.
+    fn as_is(&self, text: &str, start: usize, end: usize, alphabets: bool) -> (f32, u32) {
+        let mut known = self.as_is.borrow_mut();
+        let k = match known.iter().position(|a| a.start == start && a.end == end) {
+            Some(k) => k,
+            None => {
+                let span = &text[start..end];
+                let prev = text[..start].chars().next_back();
+                let next = text[end..].chars().next();
+                known.push(AsIs {
+                    start,
+                    end,
+                    score: model::score_after(prev, span) + boundary(span, next),
+                    breaks: [None; 2],
+                });
+                known.len() - 1
+            }
+        };
+        let a = &mut known[k];
+        let breaks = *a.breaks[usize::from(alphabets)]
+            .get_or_insert_with(|| case_breaks(text, start, end, &text[start..end], alphabets));
+        (a.score, breaks)
+    }
+}
+
 /// A change of case inside a Latin word (`voilÃ`, `baÅ†`, `ÄÆdomu`) costs this much (nats):
 /// outside brand names, a lower-case letter is followed by an upper-case one, or two
 /// capitals by a small letter, a few times in ten thousand letters.
 const CASE_BREAK: f32 = 6.0;
 
-/// How many fewer case breaks the word around `text[start..end]` has with `after` in place
-/// of `before` than with `before`: a small letter followed by a capital, and two capitals
-/// followed by a small letter. Words are of
+/// How many case breaks the word around `text[start..end]` has with `middle` in its place:
+/// a small letter followed by a capital, and two capitals followed by a small letter (a
+/// reading removes some, `CASE_BREAK` each). Words are of
 /// Latin letters, and with `alphabets` also of Greek and Cyrillic ones: readings of UTF-8
 /// one byte per character compare two words of an alphabet (`ПРИвСТ` for `ПРИРІСТ`), while
 /// a double-byte reading of two Cyrillic letters (`вВ` in a list of answer keys `qQвВ`)
 /// would gain from their case alone. Any other character ends a word.
-fn case_breaks_removed(
-    text: &str,
-    start: usize,
-    end: usize,
-    before: &str,
-    after: &str,
-    alphabets: bool,
-) -> f32 {
+fn case_breaks(text: &str, start: usize, end: usize, middle: &str, alphabets: bool) -> u32 {
     // Per character below U+0500: bit 0 a letter, bit 1 a capital.
     static CASED: LazyLock<[u8; 0x500]> = LazyLock::new(|| {
         std::array::from_fn(|cp| {
@@ -1035,13 +1153,10 @@ fn case_breaks_removed(
         .char_indices()
         .find(|&(_, c)| !latin(c))
         .map_or(text.len(), |(i, _)| end + i);
-    let breaks = |middle: &str| {
-        let (mut breaks, mut capitals, mut prev_small) = (0u32, 0u32, false);
-        for c in text[word_start..start]
-            .chars()
-            .chain(middle.chars())
-            .chain(text[end..word_end].chars())
-        {
+    let (mut breaks, mut capitals, mut prev_small) = (0u32, 0u32, false);
+    // (Three loops, not a chain of iterators: this runs for every reading of every run.)
+    for part in [&text[word_start..start], middle, &text[end..word_end]] {
+        for c in part.chars() {
             let f = info(c);
             if f & 1 == 0 {
                 (capitals, prev_small) = (0, false);
@@ -1053,9 +1168,8 @@ fn case_breaks_removed(
                 (capitals, prev_small) = (0, true);
             }
         }
-        breaks as f32
-    };
-    breaks(before) - breaks(after)
+    }
+    breaks
 }
 
 /// Whether `run`, re-encoded one byte per character, ends with a UTF-8 sequence that lacks
@@ -1117,12 +1231,7 @@ fn script_evidence(
     if !judged_before && !has_foreign_letters(after) {
         return 0.0;
     }
-    let (outside, all) = ctx.get_or_init(|| {
-        (
-            context_scripts(text, start, end, runs),
-            context_scripts(text, start, end, &[]),
-        )
-    });
+    let (outside, all) = ctx.get_or_init(|| context_scripts(text, start, end, runs));
     let before = if judged_before {
         script_mismatch(span, &(outside | GREEK_BIT))
     } else {
@@ -1214,9 +1323,10 @@ fn is_hangul(c: char) -> bool {
     script_bit(c) == 2
 }
 
-/// The script classes present around the span, outside the candidate `runs` (sorted): the
-/// Cyrillic of `вЂ™` elsewhere on the line is mojibake, not context.
-fn context_scripts(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> u16 {
+/// The script classes present around the span: outside the candidate `runs` (sorted), and
+/// in all of it (the Cyrillic of `вЂ™` elsewhere on the line is mojibake, not context, for
+/// the text as it stands; a reading is judged by all of it).
+fn context_scripts(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> (u16, u16) {
     let mut lo = start.saturating_sub(CONTEXT);
     while !text.is_char_boundary(lo) {
         lo -= 1;
@@ -1226,21 +1336,25 @@ fn context_scripts(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
         hi += 1;
     }
     let bytes = text.as_bytes();
-    let mut m = 0;
+    let (mut outside, mut inside) = (0, 0);
     for (a, b) in [(lo, start), (end, hi)] {
         let mut from = a;
         let first = runs.partition_point(|r| r.1 <= a);
         for &(rs, re) in runs[first..].iter().take_while(|r| r.0 < b) {
             if rs > from {
-                m |= scripts_in(&bytes[from..rs]);
+                outside |= scripts_in(&bytes[from..rs]);
+            }
+            let (in_from, in_to) = (rs.max(from), re.min(b));
+            if in_to > in_from {
+                inside |= scripts_in(&bytes[in_from..in_to]);
             }
             from = from.max(re);
         }
         if from < b {
-            m |= scripts_in(&bytes[from..b]);
+            outside |= scripts_in(&bytes[from..b]);
         }
     }
-    m
+    (outside, outside | inside)
 }
 
 /// The [`script_bit`]s of the characters in `bytes` (whole UTF-8 characters), decoding only
@@ -1394,12 +1508,19 @@ fn decode_one(seq: &[u8]) -> Option<char> {
 /// present invented text as recovered — unless the model settles it ([`LOST_BYTE_MARGIN`]),
 /// which the chain then says.
 fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Option<SequenceFix> {
-    let chars: Vec<char> = span.chars().collect();
     let sloppy = matches!(ch.reencode, Reencode::SloppyWindows1252);
     // The bytes a strict reader of this code page turns into U+FFFD: a lost byte is one.
     let undefined = channels::undefined_bytes(ch.reencode);
     let table = channels::byte_table(ch.reencode)?;
-    let mut bytes: Vec<Option<u8>> = chars.iter().map(|&c| table.byte(c)).collect();
+    // The characters and their bytes, in one pass, and whether one can stand for a lost byte.
+    let mut chars: Vec<char> = Vec::with_capacity(span.len());
+    let mut bytes: Vec<Option<u8>> = Vec::with_capacity(span.len());
+    let mut lost_marks = false;
+    for c in span.chars() {
+        lost_marks |= c == '\u{FFFD}' || c == '?';
+        chars.push(c);
+        bytes.push(table.byte(c));
+    }
     if nbsp {
         *bytes.last_mut().expect("the space") = Some(0xA0);
     }
@@ -1409,8 +1530,7 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
         lost: 0,
         restored: 0,
     };
-    let holes_possible =
-        !undefined.is_empty() && chars.iter().any(|&c| c == '\u{FFFD}' || c == '?');
+    let holes_possible = !undefined.is_empty() && lost_marks;
     if !holes_possible {
         let flat: Option<Vec<u8>> = bytes.iter().copied().collect();
         // CESU-8's surrogates (0xED A0–BF) are invalid UTF-8: the general loop pairs them.
@@ -1614,6 +1734,31 @@ mod tests {
         assert_eq!(fixed("å\u{FFFD}‘å¸ƒ"), "发布");
         // Outside Han the model has no such evidence: č (C4 8D) stays lost.
         assert_eq!(fixed("SlovenÄ\u{FFFD}ina"), "Sloven\u{FFFD}ina");
+    }
+
+    #[test]
+    fn a_summary_records_each_change_of_kind_and_repairs_alike() {
+        // Enough runs for a pass to weigh them and free them on the pool.
+        let text = "cafÃ© and dÃ©jÃ  vu; 浣犲ソ; naÃ¯ve\n".repeat(300);
+        let (every_text, every) = repair_with(&text, Records::Every);
+        let (summary_text, summary) = repair_with(&text, Records::Summary);
+        assert_eq!(every_text, "café and déjà vu; 你好; naïve\n".repeat(300));
+        assert_eq!(summary_text, every_text);
+        let kinds = |steps: &[Step]| -> Vec<&'static str> {
+            steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Repaired { fix, .. } => Some(*fix),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(every.len(), 1500);
+        let mut folded = kinds(&every);
+        folded.dedup();
+        assert_eq!(kinds(&summary), folded);
+        // Four through windows-1252 and one through GBK a line: A G A G … A.
+        assert_eq!(folded.len(), 601);
     }
 
     #[test]
