@@ -96,6 +96,14 @@ fn bench_repair(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, t| {
             b.iter(|| mojifix::repair::repair(black_box(t)))
         });
+        // The records the command line makes without --explain or --json.
+        if name.starts_with("mojibake") {
+            g.bench_with_input(BenchmarkId::new("summary", name), &text, |b, t| {
+                b.iter(|| {
+                    mojifix::repair::repair_with(black_box(t), mojifix::repair::Records::Summary)
+                })
+            });
+        }
         // The gate's scan alone: what clean text costs.
         g.bench_with_input(BenchmarkId::new("gate", name), &text, |b, t| {
             b.iter(|| mojifix::repair::badness::scan(black_box(t)))
