@@ -991,7 +991,12 @@ fn try_channel(
         }
         (decoded, bad)
     };
-    if after == span {
+    // A double-byte reading that recovers nothing (all U+FFFD) only deletes the characters
+    // beside the loss: `缺�` is no UTF-8 character's remains because its bytes, short one,
+    // decode to nothing. (One byte per character, `Ä�` in a Latin word is a sequence's
+    // lead byte and its lost continuation: that reading stands.)
+    let nothing_recovered = !single_byte_to_utf8 && after.chars().all(|c| c == '\u{FFFD}');
+    if after == span || nothing_recovered {
         return None;
     }
     let (old, breaks_before) = shared.as_is(text, start, span_end, single_byte_to_utf8);
