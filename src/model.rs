@@ -240,15 +240,29 @@ struct Bigrams {
 }
 
 impl Bigrams {
+    /// Where the pair `ab` is in the dense rows: `None` if `a` or `b` is outside them,
+    /// `Some(None)` if the pair was not seen.
     #[inline]
-    fn get(&self, a: char, b: char) -> Option<f32> {
+    fn dense_index(&self, a: char, b: char) -> Option<Option<usize>> {
         let i = (a as u32).wrapping_sub(DENSE_START) as usize;
         if i < (DENSE_END - DENSE_START) as usize && (b as u32) < 0x10000 {
             let (lo, hi) = (self.row[i] as usize, self.row[i + 1] as usize);
-            let k = self.next[lo..hi].binary_search(&(b as u16)).ok()?;
-            Some(self.logp[lo + k])
+            Some(
+                self.next[lo..hi]
+                    .binary_search(&(b as u16))
+                    .ok()
+                    .map(|k| lo + k),
+            )
         } else {
-            self.other.get(&pair_key(a, b)).copied()
+            None
+        }
+    }
+
+    #[inline]
+    fn get(&self, a: char, b: char) -> Option<f32> {
+        match self.dense_index(a, b) {
+            Some(k) => k.map(|k| self.logp[k]),
+            None => self.other.get(&pair_key(a, b)).copied(),
         }
     }
 }
@@ -797,6 +811,70 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     };
     BIGRAMS.get(fold(p), c).unwrap_or(logp)
 }
+
+/// [`char_logp`] with the in-word bigram of a Han pair weighed by [`GUESS_BIGRAM_WEIGHT`]
+/// instead of [`BIGRAM_WEIGHT`], and never below the unigram (other pairs as
+/// [`char_logp`]): how a character guessed for a lost byte is weighed against its
+/// neighbours, where the word it makes with them is the only evidence.
+pub fn guess_logp(prev: Option<char>, c: char) -> f32 {
+    let (Some(p), true) = (prev.filter(|&p| is_han(p)), is_han(c)) else {
+        return char_logp(prev, c);
+    };
+    let (p, c) = (fold(p), fold(c));
+    let bigrams = &*BIGRAMS;
+    match bigrams.dense_index(p, c) {
+        Some(Some(i)) => GUESS_LOGP[i],
+        Some(None) => UNIGRAMS.get(c).0,
+        None => match bigrams.other.get(&pair_key(p, c)) {
+            Some(&v) => reweigh(v, UNIGRAMS.get(c).0),
+            None => UNIGRAMS.get(c).0,
+        },
+    }
+}
+
+/// A lower bound of [`guess_logp`]`(prev, c)` over every `prev` that is Han or CJK
+/// punctuation: for a Han `c` the lower of its unigram and its word-initial score (a pair
+/// never weighs less than the unigram, a run's first character its initial score);
+/// for anything else no bound (−∞).
+pub fn guess_floor(c: char) -> f32 {
+    if !is_han(c) {
+        return f32::NEG_INFINITY;
+    }
+    let uni = &*UNIGRAMS;
+    let c = fold(c);
+    let logp = uni.get(c).0;
+    uni.initial_logp(c).map_or(logp, |i| i.min(logp))
+}
+
+/// Weight of the in-word bigram in [`guess_logp`]: a lost byte's character is guessed
+/// among the 94–190 of its row by its neighbours, and with the model's 0.4 the row's most
+/// common character wins over the one that makes a word with its neighbour (`成在` over
+/// `成员`).
+const GUESS_BIGRAM_WEIGHT: f32 = 0.8;
+
+/// A pair's interpolated log-probability `v` (in-word bigram at [`BIGRAM_WEIGHT`], unigram
+/// `uni`) re-weighed at [`GUESS_BIGRAM_WEIGHT`], never below the unigram.
+fn reweigh(v: f32, uni: f32) -> f32 {
+    let p = uni.exp();
+    let cond = ((v.exp() - (1.0 - BIGRAM_WEIGHT) * p) / BIGRAM_WEIGHT).max(0.0);
+    (GUESS_BIGRAM_WEIGHT * cond + (1.0 - GUESS_BIGRAM_WEIGHT) * p)
+        .max(p)
+        .ln()
+}
+
+/// [`Bigrams::logp`] re-weighed for [`guess_logp`], computed when a lost byte is first
+/// guessed.
+static GUESS_LOGP: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    let b = &*BIGRAMS;
+    b.next
+        .iter()
+        .zip(&b.logp)
+        .map(|(&next, &v)| {
+            let next = char::from_u32(u32::from(next)).unwrap_or('\0');
+            reweigh(v, UNIGRAMS.get(next).0)
+        })
+        .collect()
+});
 
 /// A Hangul syllable (U+AC00–U+D7A3) after `prev`: the bigram if `prev` is a syllable and
 /// the pair was seen inside a token, else the unigram.

@@ -24,8 +24,23 @@ const MIN_GAIN: f32 = 20.0;
 const MIN_GAIN_MARKED: f32 = 10.0;
 /// …and by this much per garbled character: garbled text is far less likely than real text.
 const MIN_GAIN_PER_CHAR: f32 = 2.0;
-/// Region needs this many suspicious characters to be considered.
+/// What the U+FFFD of a lost trail byte counts as in the text as it stands: one unknown
+/// character, about what an average Chinese character costs (the unigram entropy is 7.0
+/// nats), not the model's penalty for U+FFFD (−25). A realignment guesses that character,
+/// so removing the U+FFFD is no gain by itself: with the penalty, 95 of 400 clean catalog
+/// strings with one character turned into U+FFFD were "realigned"; with this, none.
+const UNKNOWN_CHAR: f32 = -8.0;
+/// Region needs this many suspicious characters to be considered (unless it ends in the
+/// U+FFFD of a lost trail byte).
 const MIN_SUSPICIOUS: usize = 2;
+/// A run ending in the U+FFFD of a lost trail byte is read as misaligned from at most this
+/// many characters before its end (the damage lasts until an ASCII byte; the bound keeps the
+/// lattice linear in a long run)…
+const MAX_MARKED_REGION: usize = 256;
+/// …and of at least this many garbled characters (one garbled character and the U+FFFD
+/// would be two guessed characters from one known byte pair: clean text with a lost
+/// character reads that way too).
+const MIN_MARKED_CHARS: usize = 2;
 /// How many characters before the first suspicious one the damage may start.
 const START_SLACK: usize = 3;
 
@@ -68,6 +83,18 @@ enum End {
     AsciiTrail(u8),
     /// `?` or U+FFFD: a lossy reader replaced the last (trail, next) pair.
     LostTrail,
+    /// The last garbled character is (last trail byte, an ASCII byte 0x40–0x7E): the letter
+    /// that resynchronised the decoder was read as a trail byte (`腗` for `的` + `M`).
+    Swallowed(u8),
+}
+
+/// Which byte of the first damaged character was lost: its lead (the first garbled
+/// character begins with its trail byte) or its trail (the first garbled character is its
+/// lead byte and the next character's).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Lost {
+    Lead(u8),
+    Trail(u8),
 }
 
 /// Every GBK double-byte pair decoded once: index (lead - 0x81) * 191 + (trail - 0x40);
@@ -227,9 +254,15 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         start = run_start;
     }
     let after = &text[run_end..];
-    let end_kind = match after.chars().next() {
-        Some('?') | Some('\u{FFFD}') => End::LostTrail,
-        Some(c) if (0x40..=0x7E).contains(&(c as u32)) => End::AsciiTrail(c as u8),
+    let swallowed = text[start..run_end]
+        .chars()
+        .next_back()
+        .and_then(gbk_pair)
+        .filter(|&(_, y)| (0x40..=0x7E).contains(&y));
+    let end_kind = match (swallowed, after.chars().next()) {
+        (Some((_, y)), _) if !lost_trail_marked => End::Swallowed(y),
+        (_, Some('?') | Some('\u{FFFD}')) => End::LostTrail,
+        (_, Some(c)) if (0x40..=0x7E).contains(&(c as u32)) => End::AsciiTrail(c as u8),
         _ => return None,
     };
     let body: Vec<(usize, char)> = text[if lead_marker { start + 1 } else { start }..run_end]
@@ -245,14 +278,43 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     // The `?` of a lost lead byte is evidence too, and so is the U+FFFD of a lost trail byte
     // (the text is damaged already: the question is only how).
     let markers = usize::from(lead_marker) + usize::from(lost_trail_marked);
-    if suspicious.len() + markers < MIN_SUSPICIOUS {
-        return None;
-    }
-    let first = match suspicious.first() {
-        Some(&i) if !lead_marker => i,
-        _ => 0,
+    // Where the damage may begin. After a `?` lead marker: there. Where the run ends in the
+    // U+FFFD of a lost trail byte the damage is certain and may begin anywhere in the run
+    // (misaligned GBK is mostly common characters: nothing else points at its start);
+    // elsewhere at most a few characters before the first suspicious one.
+    let (lo, hi) = if lost_trail_marked && !lead_marker {
+        if body.len() < MIN_MARKED_CHARS {
+            return None;
+        }
+        (
+            body.len().saturating_sub(MAX_MARKED_REGION),
+            body.len() - MIN_MARKED_CHARS,
+        )
+    } else {
+        let first = match suspicious.first() {
+            Some(&i) if !lead_marker => i,
+            _ => 0,
+        };
+        let evidence = suspicious.len() + markers;
+        if evidence < MIN_SUSPICIOUS
+            || body.len() - first < 3
+            || evidence * 10 < (body.len() - first) * 3
+        {
+            return None;
+        }
+        if lead_marker {
+            (0, 0)
+        } else {
+            (first.saturating_sub(START_SLACK), first)
+        }
     };
-    if (body.len() - first) < 3 || (suspicious.len() + markers) * 10 < (body.len() - first) * 3 {
+    let cands: Vec<Vec<Cand>> = body.iter().map(|&(_, c)| candidates(c)).collect();
+    // A character no GBK pair gives cannot be in the damage, so it begins after the last.
+    let lo = cands
+        .iter()
+        .rposition(Vec::is_empty)
+        .map_or(lo, |e| lo.max(e + 1));
+    if lo > hi {
         return None;
     }
     let min_gain = if lost_trail_marked {
@@ -260,99 +322,86 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     } else {
         MIN_GAIN
     };
-    let cands: Vec<Vec<Cand>> = body.iter().map(|&(_, c)| candidates(c)).collect();
-    let end_char_len = after.chars().next().map_or(0, char::len_utf8);
-    let mut best: Option<Found> = None;
-    let starts: Vec<usize> = if lead_marker {
-        vec![0]
-    } else {
-        (first.saturating_sub(START_SLACK)..=first).collect()
+    let end_char_len = match end_kind {
+        End::Swallowed(_) => 0,
+        _ => after.chars().next().map_or(0, char::len_utf8),
     };
     // The whole window is compared: garbled text as it stands vs. the kept prefix + repair.
-    let window_start = if lead_marker {
-        start
-    } else {
-        body[starts[0]].0
-    };
+    // With a `?` lead marker nothing is kept: the `?` itself is consumed.
+    let window_start = if lead_marker { start } else { body[lo].0 };
     let prev = context_before(&text[..window_start]);
     let region_end = run_end + end_char_len;
-    let orig_score = model::score_after(prev, &text[window_start..region_end]);
-    for &s in &starts {
-        if cands[s..].iter().any(Vec::is_empty) {
-            continue;
-        }
-        // With a `?` lead marker nothing is kept: the `?` itself is consumed.
-        let kept = if lead_marker {
-            ""
-        } else {
-            &text[window_start..body[s].0]
-        };
-        let kept_prev = if kept.is_empty() {
-            prev
-        } else {
-            kept.chars().next_back()
-        };
-        let Some(path) = viterbi(&cands[s..], kept_prev, end_kind) else {
-            continue;
-        };
-        let score = model::score_after(prev, kept) + path.score;
-        let gain = score - orig_score;
-        let n = body.len() - s;
-        if gain < min_gain || gain < MIN_GAIN_PER_CHAR * n as f32 {
-            continue;
-        }
-        if best.as_ref().is_some_and(|b| b.margin >= gain) {
-            continue;
-        }
-        let used_t2s = path.inverses.contains(&Inverse::T2s);
-        let used_width = path.inverses.contains(&Inverse::Width);
-        let mut recovered: String = path.chars.iter().collect();
-        if used_t2s {
-            if let Ok(s2t) = crate::convert::Converter::new("s2t") {
-                recovered = s2t.convert(&recovered).into_owned();
-            }
-        }
-        if used_width {
-            recovered = recovered
-                .chars()
-                .map(|c| match c as u32 {
-                    0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                    _ => c,
-                })
-                .collect();
-        }
-        let mut chain = Vec::new();
-        if used_t2s {
-            chain.push("t2s-inverse".to_string());
-        }
-        if used_width {
-            chain.push("width-inverse".to_string());
-        }
-        chain.push("encode(gbk)".to_string());
-        chain.push(format!("realign(lost lead byte {:#04X})", path.lead));
-        if end_kind == End::LostTrail {
-            chain.push(format!("lossy(lost trail byte {:#04X})", path.trail));
-        }
-        chain.push("decode(gbk)".to_string());
-        if used_t2s {
-            chain.push("s2t".to_string());
-        }
-        // A lossy reader that met (trail, '<') consumed the '<' too: "?/P>" was "。</P>".
-        let end = region_end;
-        if end_kind == End::LostTrail && restores_tag_open(&text[region_end..]) {
-            recovered.push('<');
-            chain.push("restore('<')".to_string());
-        }
-        best = Some(Found {
-            start: body[s].0.min(if lead_marker { start } else { usize::MAX }),
-            end,
-            after: recovered,
-            chain: chain.join(" → "),
-            margin: gain,
-            lost: 0,
-        });
+    let mut orig_score = model::score_after(prev, &text[window_start..region_end]);
+    if lost_trail_marked {
+        orig_score +=
+            UNKNOWN_CHAR - model::char_logp(text[..run_end].chars().next_back(), '\u{FFFD}');
     }
-    best
+    let kept: Vec<char> = body[lo..hi].iter().map(|&(_, c)| c).collect();
+    // A few places before the first suspicious character are all weighed; a marked run's
+    // every place is first rated.
+    let allowed = if lost_trail_marked && !lead_marker {
+        likely_starts(&body[lo..], &cands[lo..], prev, hi - lo)
+    } else {
+        vec![true; hi - lo + 1]
+    };
+    let path = viterbi(&cands[lo..], &kept, &allowed, prev, !lead_marker, end_kind)?;
+    let s = lo + path.start;
+    // The gain is the model's own, whatever the lattice weighed the guessed bytes by.
+    let mut rebuilt: String = body[lo..s].iter().map(|&(_, c)| c).collect();
+    rebuilt.extend(&path.chars);
+    let gain = model::score_after(prev, &rebuilt) - orig_score;
+    if gain < min_gain || gain < MIN_GAIN_PER_CHAR * (body.len() - s) as f32 {
+        return None;
+    }
+    let used_t2s = path.inverses.contains(&Inverse::T2s);
+    let used_width = path.inverses.contains(&Inverse::Width);
+    let mut recovered: String = path.chars.iter().collect();
+    if used_t2s {
+        if let Ok(s2t) = crate::convert::Converter::new("s2t") {
+            recovered = s2t.convert(&recovered).into_owned();
+        }
+    }
+    if used_width {
+        recovered = recovered
+            .chars()
+            .map(|c| match c as u32 {
+                0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+    }
+    let mut chain = Vec::new();
+    if used_t2s {
+        chain.push("t2s-inverse".to_string());
+    }
+    if used_width {
+        chain.push("width-inverse".to_string());
+    }
+    chain.push("encode(gbk)".to_string());
+    chain.push(match path.lost {
+        Lost::Lead(b) => format!("realign(lost lead byte {b:#04X})"),
+        Lost::Trail(b) => format!("realign(lost trail byte {b:#04X})"),
+    });
+    if end_kind == End::LostTrail {
+        chain.push(format!("lossy(lost trail byte {:#04X})", path.trail));
+    }
+    chain.push("decode(gbk)".to_string());
+    if used_t2s {
+        chain.push("s2t".to_string());
+    }
+    // A lossy reader that met (trail, '<') consumed the '<' too: "?/P>" was "。</P>".
+    if end_kind == End::LostTrail && restores_tag_open(&text[region_end..]) {
+        recovered.push('<');
+        chain.push("restore('<')".to_string());
+    }
+    Some(Found {
+        start: if lead_marker { start } else { body[s].0 },
+        end: region_end,
+        after: recovered,
+        chain: chain.join(" → "),
+        margin: gain,
+        lost: 0,
+    })
 }
 
 /// The character before the damage, looking through a pinyin artifact: in `學(xué)?!…` the
@@ -385,113 +434,251 @@ fn restores_tag_open(rest: &str) -> bool {
 }
 
 struct Path {
+    /// The rebuilt characters, from the start of the damage.
     chars: Vec<char>,
     inverses: Vec<Inverse>,
-    score: f32,
-    lead: u8,
+    /// How many characters are kept before the damage begins.
+    start: usize,
+    lost: Lost,
     trail: u8,
 }
 
-/// Best choice of candidates, lost lead byte and (for a lossy end) lost trail byte.
-fn viterbi(cands: &[Vec<Cand>], prev: Option<char>, end: End) -> Option<Path> {
+/// The best reading of `cands` (the garbled characters from the earliest place the damage
+/// may begin) as misaligned text: where the damage begins (after k of the characters,
+/// which stay as they are, for each k that `allowed` allows; `kept` holds those that may be
+/// kept), the lost byte of the first damaged character (its lead, or its trail when
+/// `trail_may_be_lost`), the candidate byte form of each garbled character and, for a
+/// lossy end, the lost trail byte. One Viterbi pass: state after
+/// character k = (choice at k-1, or the lost byte where the damage begins at k; choice at
+/// k), scored by the rebuilt character.
+fn viterbi(
+    cands: &[Vec<Cand>],
+    kept: &[char],
+    allowed: &[bool],
+    prev: Option<char>,
+    trail_may_be_lost: bool,
+    end: End,
+) -> Option<Path> {
     let n = cands.len();
-    // State after step k: (index of choice at k-1 — or the lead byte for k = 0 —, index at k).
-    // dp holds (score, rebuilt char r_k, back-pointer to the previous state).
-    struct Cell {
-        score: f32,
-        ch: char,
-        back: usize,
+    let mut starts: Vec<Lost> = (0x81..=0xFE).map(Lost::Lead).collect();
+    if trail_may_be_lost {
+        starts.extend((0x40..=0xFE).filter(|&b| b != 0x7F).map(Lost::Trail));
     }
-    let leads: Vec<u8> = (0x81..=0xFE).collect();
-    let mut layers: Vec<Vec<Vec<Option<Cell>>>> = Vec::with_capacity(n + 1);
-    // Layer 0: states (lead, c0).
-    let mut l0: Vec<Vec<Option<Cell>>> = Vec::with_capacity(leads.len());
-    for &lead in &leads {
-        let row = cands[0]
-            .iter()
-            .map(|c0| {
-                decode_pair(lead, c0.x).map(|ch| Cell {
-                    score: model::char_logp(prev, ch),
-                    ch,
-                    back: usize::MAX,
-                })
-            })
-            .collect();
-        l0.push(row);
-    }
-    layers.push(l0);
-    for k in 1..n {
-        let prev_layer = &layers[k - 1];
-        let mut layer: Vec<Vec<Option<Cell>>> = (0..cands[k - 1].len())
-            .map(|_| (0..cands[k].len()).map(|_| None).collect())
-            .collect();
-        for (a, ca) in cands[k - 1].iter().enumerate() {
-            for (b, cb) in cands[k].iter().enumerate() {
-                let Some(ch) = decode_pair(ca.y, cb.x) else {
-                    continue;
-                };
-                // Best predecessor state (z, a).
-                let mut best: Option<(f32, usize)> = None;
-                for (z, row) in prev_layer.iter().enumerate() {
-                    if let Some(Some(cell)) = row.get(a) {
-                        let s = cell.score + model::char_logp(Some(cell.ch), ch);
-                        if best.is_none_or(|(bs, _)| s > bs) {
-                            best = Some((s, z));
-                        }
-                    }
-                }
-                if let Some((score, z)) = best {
-                    layer[a][b] = Some(Cell { score, ch, back: z });
-                }
+    // layers[k][z][b]: rebuilt character k from choice b at k and, for z below the count of
+    // choices at k-1, choice z there; above it, the damage begins at k with lost byte
+    // starts[z - that count].
+    let mut layers: Vec<Vec<Vec<Option<Cell>>>> = Vec::with_capacity(n);
+    let mut kept_score = 0.0;
+    let mut kept_prev = prev;
+    for k in 0..n {
+        let before = if k == 0 { 0 } else { cands[k - 1].len() };
+        let mut layer: Vec<Vec<Option<Cell>>> = Vec::with_capacity(before + starts.len());
+        if let Some(prev_layer) = k.checked_sub(1).map(|p| &layers[p]) {
+            let before_prev = if k == 1 { 0 } else { cands[k - 2].len() };
+            for (a, ca) in cands[k - 1].iter().enumerate() {
+                let row = cands[k]
+                    .iter()
+                    .map(|cb| {
+                        let ch = decode_pair(ca.y, cb.x).filter(|&c| rebuildable(c))?;
+                        let (score, back) = best_before(prev_layer, a, before_prev, ch)?;
+                        Some(Cell { score, ch, back })
+                    })
+                    .collect();
+                layer.push(row);
             }
         }
+        if allowed.get(k) == Some(&true) {
+            for &lost in &starts {
+                let row = cands[k]
+                    .iter()
+                    .map(|c| {
+                        let ch = match lost {
+                            Lost::Lead(lead) => decode_pair(lead, c.x),
+                            Lost::Trail(trail) => decode_pair(c.x, trail),
+                        }?;
+                        if !rebuildable(ch) {
+                            return None;
+                        }
+                        Some(Cell {
+                            score: kept_score + model::guess_logp(kept_prev, ch),
+                            ch,
+                            back: usize::MAX,
+                        })
+                    })
+                    .collect();
+                layer.push(row);
+            }
+        }
+        if let Some(&c) = kept.get(k) {
+            kept_score += model::char_logp(kept_prev, c);
+            kept_prev = Some(c);
+        }
+        debug_assert!(layer.len() >= before);
         layers.push(layer);
     }
-    // Final character: (y of the last choice, trail).
+    // Final character: (y of the last choice, trail), or the swallowed ASCII byte itself.
     let last = &layers[n - 1];
     let trails: Vec<u8> = match end {
-        End::AsciiTrail(t) => vec![t],
+        End::AsciiTrail(t) | End::Swallowed(t) => vec![t],
         End::LostTrail => (0x40..=0xFE).filter(|&b| b != 0x7F).collect(),
     };
     let mut best: Option<(f32, usize, usize, u8, char)> = None;
     for (z, row) in last.iter().enumerate() {
         for (b, cell) in row.iter().enumerate() {
             let Some(cell) = cell else { continue };
+            let y = cands[n - 1][b].y;
             for &t in &trails {
-                let Some(ch) = decode_pair(cands[n - 1][b].y, t) else {
-                    continue;
+                let ch = match end {
+                    End::Swallowed(_) if y == t => t as char,
+                    End::Swallowed(_) => continue,
+                    _ => match decode_pair(y, t) {
+                        Some(ch) if end == End::LostTrail && !rebuildable(ch) => continue,
+                        Some(ch) => ch,
+                        None => continue,
+                    },
                 };
-                let s = cell.score + model::char_logp(Some(cell.ch), ch);
+                let s = cell.score
+                    + if end == End::LostTrail {
+                        model::guess_logp(Some(cell.ch), ch)
+                    } else {
+                        model::char_logp(Some(cell.ch), ch)
+                    };
                 if best.is_none_or(|(bs, ..)| s > bs) {
                     best = Some((s, z, b, t, ch));
                 }
             }
         }
     }
-    let (score, mut z, mut b, trail, last_ch) = best?;
-    // Walk back.
+    let (_, mut z, mut b, trail, last_ch) = best?;
+    // Walk back to where the damage begins.
     let mut chars = vec![last_ch];
     let mut inverses = Vec::with_capacity(n);
-    for k in (0..n).rev() {
+    let mut k = n - 1;
+    let lost = loop {
         let cell = layers[k][z][b].as_ref().expect("on the best path");
         chars.push(cell.ch);
         inverses.push(cands[k][b].inverse);
-        if k == 0 {
-            break;
+        let before = if k == 0 { 0 } else { cands[k - 1].len() };
+        if z >= before {
+            break starts[z - before];
         }
-        let back = cell.back;
         b = z;
-        z = back;
-    }
-    let lead = leads[z];
+        z = cell.back;
+        k -= 1;
+    };
     chars.reverse();
     Some(Path {
         chars,
         inverses,
-        score,
-        lead,
+        start: k,
+        lost,
         trail,
     })
+}
+
+/// Can a realigned reading of Chinese text rebuild `c` (or a lost byte be guessed to
+/// make it)? Chinese text's own characters: Han, and GBK's rows of punctuation and
+/// full-width forms (A1, A3); not the kana, Greek, Cyrillic, pinyin and box-drawing rows,
+/// which a wrong reading makes often (`无有У算术` for `无效的算术`) and Chinese text holds
+/// rarely.
+fn rebuildable(c: char) -> bool {
+    model::is_han(c) || gbk_pair(c).is_some_and(|(lead, _)| lead == 0xA1 || lead == 0xA3)
+}
+
+/// How many places [`likely_starts`] lets the lattice begin the damage at.
+const MAX_STARTS: usize = 2;
+
+/// Where in `body` (from its start to `last`) the damage most likely begins, as a mask for
+/// [`viterbi`]: each place is rated by how much better the text after it reads realigned
+/// (each character rebuilt from its neighbours' bytes, the first candidate of each) than as
+/// it stands, and the [`MAX_STARTS`] best are kept. The lattice weighs every lost byte at
+/// every place it may begin (316 of them), so trying all of a long run's places costs ten
+/// times the rest of the repair; the realigned text tells where its gain begins.
+fn likely_starts(
+    body: &[(usize, char)],
+    cands: &[Vec<Cand>],
+    prev: Option<char>,
+    last: usize,
+) -> Vec<bool> {
+    let n = body.len();
+    let form = |j: usize| cands[j].first().map(|c| (c.x, c.y));
+    // gain[j]: character j realigned (from j-1's second byte and its own first) against as
+    // it stands, each after the character before it read the same way.
+    let mut gain = vec![0f32; n];
+    let mut as_is = vec![0f32; n];
+    let mut rebuilt_prev: Option<char> = None;
+    for j in 0..n {
+        let before = if j == 0 { prev } else { Some(body[j - 1].1) };
+        as_is[j] = model::char_logp(before, body[j].1);
+        let rebuilt = match (j.checked_sub(1).and_then(form), form(j)) {
+            (Some((_, y)), Some((x, _))) => decode_pair(y, x),
+            _ => None,
+        };
+        gain[j] = match rebuilt {
+            Some(r) => model::char_logp(rebuilt_prev, r) - as_is[j],
+            None => f32::NEG_INFINITY,
+        };
+        rebuilt_prev = rebuilt;
+    }
+    // Beginning at s: character s is guessed, every later one realigned.
+    let mut rated: Vec<(f32, usize)> = Vec::with_capacity(last + 1);
+    let mut suffix = 0f32;
+    for s in (0..n).rev() {
+        if s <= last {
+            rated.push((suffix - as_is[s], s));
+        }
+        suffix += gain[s];
+    }
+    rated.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    let mut allowed = vec![false; last + 1];
+    for &(_, s) in rated.iter().take(MAX_STARTS) {
+        allowed[s] = true;
+    }
+    allowed
+}
+
+/// A state of [`viterbi`]'s lattice: the best score of a reading ending in it, the
+/// character it rebuilds and the state before it (`usize::MAX` where the damage begins).
+struct Cell {
+    score: f32,
+    ch: char,
+    back: usize,
+}
+
+/// The best state of `layer` whose choice at its character is `a`, followed by the rebuilt
+/// character `ch`: (score with `ch`, that state's row). Rows from `continued` on are where
+/// the damage begins, one per lost byte: the pair they make with `ch` weighs at most 0 and
+/// at least [`model::guess_floor`], so a row whose score is below the best row's by more
+/// than that floor cannot win and is not weighed.
+fn best_before(
+    layer: &[Vec<Option<Cell>>],
+    a: usize,
+    continued: usize,
+    ch: char,
+) -> Option<(f32, usize)> {
+    let cell_at = |z: usize| layer[z].get(a).and_then(Option::as_ref);
+    let mut best: Option<(f32, usize)> = None;
+    for z in 0..continued.min(layer.len()) {
+        if let Some(cell) = cell_at(z) {
+            let s = cell.score + model::char_logp(Some(cell.ch), ch);
+            if best.is_none_or(|(bs, _)| s > bs) {
+                best = Some((s, z));
+            }
+        }
+    }
+    let top = (continued..layer.len())
+        .filter_map(|z| cell_at(z).map(|c| c.score))
+        .fold(f32::NEG_INFINITY, f32::max);
+    let bar = top + model::guess_floor(ch);
+    for z in continued..layer.len() {
+        if let Some(cell) = cell_at(z).filter(|c| c.score >= bar) {
+            let s = cell.score + model::guess_logp(Some(cell.ch), ch);
+            if best.is_none_or(|(bs, _)| s > bs) {
+                best = Some((s, z));
+            }
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -506,6 +693,25 @@ mod tests {
         assert_eq!(gbk_pair('\u{E864}'), Some((0xFE, 0xA0)));
         // A private-use character WHATWG decodes to itself keeps its own pair.
         assert_eq!(gbk_pair('\u{E000}'), Some((0xAA, 0xA1)));
+    }
+
+    #[test]
+    fn a_guessed_pair_never_weighs_below_its_floor() {
+        // `best_before` skips start rows by this bound: it must hold for every character a
+        // lost byte can make, before every Han character (every 37th GBK pair of each).
+        let guessed: Vec<char> = PAIRS.iter().copied().filter(|&c| rebuildable(c)).collect();
+        let han: Vec<char> = guessed
+            .iter()
+            .copied()
+            .filter(|&c| model::is_han(c))
+            .collect();
+        assert!(guessed.len() > 20_000 && han.len() > 20_000);
+        for &p in guessed.iter().step_by(37) {
+            for &c in han.iter().step_by(37) {
+                let (w, floor) = (model::guess_logp(Some(p), c), model::guess_floor(c));
+                assert!(w >= floor && w <= 0.0, "{p}{c}: {w} < {floor}");
+            }
+        }
     }
 
     #[test]
