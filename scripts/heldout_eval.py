@@ -9,8 +9,9 @@ scripts/gen_repair_fixtures.py the way a WHATWG decoder does, and runs the mojif
 over all of them at once (`-o`, one file per sample). Two sizes: a single string (a short
 text, no context) and eight strings joined by line feeds (a small document). Also:
 misaligned GBK (one byte of a double-byte character lost, then decoded as GBK the way
-a browser does, misaligned until an ASCII byte below 0x40 resynchronises it), scored by character error rate; and
-the originals themselves, which must come out unchanged.
+a browser does, misaligned until an ASCII byte below 0x40 resynchronises it), scored by character error rate; the
+originals themselves, which must come out unchanged; and Chinese ones with a character lost to
+U+FFFD before an ASCII byte, which must come out unchanged too.
 
 Per channel it prints: samples, exact repairs, left unchanged, character error rate of the
 output against the original (Levenshtein distance / length), and, when the Python package
@@ -193,6 +194,19 @@ def main():
         for size in (1, DOC_LINES):
             for t in texts(src, size)[: args.samples // 2]:
                 cases.append((f"clean {src} ({'string' if size == 1 else 'document'})", t, t))
+    # Clean Chinese with one character before an ASCII byte lost to U+FFFD (as a lost trail
+    # byte leaves it): the text around the U+FFFD is clean, and must come out as it went in.
+    taken = 0
+    for t in texts("zh_hans", 1):
+        spots = [i for i in range(1, len(t) - 1)
+                 if "\u4e00" <= t[i] <= "\u9fff" and "\u4e00" <= t[i - 1] <= "\u9fff" and ord(t[i + 1]) < 0x40]
+        if taken == args.samples // 2:
+            break
+        if spots:
+            i = rng.choice(spots)
+            lost = t[:i] + "\ufffd" + t[i + 1:]
+            cases.append(("clean zh_hans + U+FFFD (string)", lost, lost))
+            taken += 1
 
     with tempfile.TemporaryDirectory() as tmp:
         src_dir, out_dir = os.path.join(tmp, "in"), os.path.join(tmp, "out")
