@@ -812,10 +812,10 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     BIGRAMS.get(fold(p), c).unwrap_or(logp)
 }
 
-/// [`char_logp`] with the in-word bigram of a Han pair weighed by [`GUESS_BIGRAM_WEIGHT`]
-/// instead of [`BIGRAM_WEIGHT`], and never below the unigram (other pairs as
-/// [`char_logp`]): how a character guessed for a lost byte is weighed against its
-/// neighbours, where the word it makes with them is the only evidence.
+/// [`char_logp`] with the in-word bigram of a Han pair weighed 0.8 instead of the model's
+/// 0.4, and never below the unigram (other pairs as [`char_logp`]): how a character guessed
+/// for a lost byte is weighed against its neighbours, where the word it makes with them is
+/// the only evidence.
 pub fn guess_logp(prev: Option<char>, c: char) -> f32 {
     let (Some(p), true) = (prev.filter(|&p| is_han(p)), is_han(c)) else {
         return char_logp(prev, c);

@@ -4,8 +4,10 @@
 //! converted (s2t, full-width punctuation folded to ASCII), so each garbled character has
 //! several possible byte forms. Choosing them is a path through a small lattice — state =
 //! (choice at i-1, choice at i), each step adds the language-model score of the character
-//! rebuilt from the two — solved with Viterbi, linear in the span. The lost lead byte at the
-//! start (and a lost trail byte at the end) are lattice choices too, picked by score.
+//! rebuilt from the two — solved with Viterbi, linear in the span. The byte lost at the
+//! start (the first damaged character's lead or its trail), a lost trail byte at the end,
+//! and, in a run that ends in the U+FFFD of a lost trail byte, where the damage begins are
+//! lattice choices too, picked by score.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
