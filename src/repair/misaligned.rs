@@ -594,8 +594,9 @@ const MAX_STARTS: usize = 2;
 /// [`viterbi`]: each place is rated by how much better the text after it reads realigned
 /// (each character rebuilt from its neighbours' bytes, the first candidate of each) than as
 /// it stands, and the [`MAX_STARTS`] best are kept. The lattice weighs every lost byte at
-/// every place it may begin (316 of them), so trying all of a long run's places costs ten
-/// times the rest of the repair; the realigned text tells where its gain begins.
+/// every place it may begin (316 of them): trying every place made a file of misaligned
+/// lines nine times slower to repair, and two places give the same held-out results as
+/// four; the realigned text tells where its gain begins.
 fn likely_starts(
     body: &[(usize, char)],
     cands: &[Vec<Cand>],
