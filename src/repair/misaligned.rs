@@ -271,15 +271,6 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         .char_indices()
         .map(|(i, c)| (i + if lead_marker { start + 1 } else { start }, c))
         .collect();
-    let suspicious: Vec<usize> = body
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, c))| super::badness::is_suspicious(*c))
-        .map(|(i, _)| i)
-        .collect();
-    // The `?` of a lost lead byte is evidence too, and so is the U+FFFD of a lost trail byte
-    // (the text is damaged already: the question is only how).
-    let markers = usize::from(lead_marker) + usize::from(lost_trail_marked);
     // Where the damage may begin. After a `?` lead marker: there. Where the run ends in the
     // U+FFFD of a lost trail byte the damage is certain and may begin anywhere in the run
     // (misaligned GBK is mostly common characters: nothing else points at its start);
@@ -293,6 +284,15 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
             body.len() - MIN_MARKED_CHARS,
         )
     } else {
+        let suspicious: Vec<usize> = body
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, c))| super::badness::is_suspicious(*c))
+            .map(|(i, _)| i)
+            .collect();
+        // The `?` of a lost lead byte is evidence too, and so is the U+FFFD of a lost trail
+        // byte (the text is damaged already: the question is only how).
+        let markers = usize::from(lead_marker) + usize::from(lost_trail_marked);
         let first = match suspicious.first() {
             Some(&i) if !lead_marker => i,
             _ => 0,
