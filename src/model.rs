@@ -48,9 +48,11 @@ const LATIN_COMMON_SYMBOL: f32 = -8.0;
 /// `´` and `¨` typed as quotation marks (Portuguese, Greek informal text).
 const QUOTE_LIKE: f32 = -6.5;
 /// Latin Extended-A letters of large living orthographies (Polish, Czech, Slovak, Turkish,
-/// Romanian, Hungarian, Croatian, Lithuanian, Latvian): as ordinary as `é`.
+/// Romanian, Hungarian, Croatian, Lithuanian, Latvian), and Romanian's `ș` and `ț` with the
+/// comma below (Extended-B; the cedilla forms `ş` `ţ` are the legacy spelling): as ordinary
+/// as `é`.
 const LATIN_EXT_COMMON: &str =
-    "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžŐőŰűĞğİıŞşĂăŢţĐđĖėĮįŪūŲųĀāĒēĢģĪīĶķĻļŅņ";
+    "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžŐőŰűĞğİıŞşĂăŢţĐđĖėĮįŪūŲųĀāĒēĢģĪīĶķĻļŅņȘșȚț";
 /// Latin-1 and windows-1252 symbols (`¤`, `¢`, `º`, `‰`): most mojibake is made of them.
 const LATIN_SYMBOL: f32 = -11.0;
 /// Other Latin letters of living orthographies (Extended-A, Vietnamese).
@@ -71,8 +73,9 @@ const TRADEMARK: f32 = -8.0;
 /// A letter right after a sign that ends no word (`¨`, `ˇ`, `¸`, `¤`, `¬`, `´` other than
 /// as an apostrophe): `LiĂ¨ge`, `HĂ´pital` are mojibake; real text puts a space there.
 const LETTER_AFTER_SIGN: f32 = -4.0;
-/// Signs a letter does not follow directly in real text.
-const WORD_BREAKING_SIGNS: &str = "¨ˇ˘˝˛¸¤¦¶¬¯‡‰ˆ˜¢¹²³¼½¾±×÷";
+/// Signs a letter does not follow directly in real text (a list's bullet `•` is followed by a
+/// space).
+const WORD_BREAKING_SIGNS: &str = "¨ˇ˘˝˛¸¤¦¶¬¯‡‰ˆ˜¢¹²³¼½¾±×÷•";
 /// Letters that follow `´` typed as an apostrophe (`it´s`, `don´t`, `I´m`, `we´re`).
 const AFTER_APOSTROPHE: &str = "stdmlrv";
 /// Letters of no living orthography (`ſ`, archaic and supplementary Cyrillic such as `Ѱ`,
@@ -385,12 +388,27 @@ fn interpolate(n: u32, count_a: u32, logp_b: f32) -> f32 {
     (w * cond + (1.0 - w) * (logp_b as f64).exp()).ln() as f32
 }
 
-/// Traditional → Simplified for the BMP, one array read (0 = unchanged).
+/// Traditional → Simplified for the BMP, one array read (0 = unchanged). Japanese
+/// shinjitai the word list saw no more often than [`JIS_KANJI_UNSEEN`] says fold the same
+/// way, through their Traditional form (OpenCC's JPShinjitaiCharacters), where the Chinese
+/// character is the likelier (`値`, `図`, `売` are scored as 值, 图, 卖; `戻` keeps its
+/// prior, 戾 being rare): Japanese is then scored by the frequencies of the characters it
+/// shares with Chinese. A character Chinese also uses in its own right (`芸`) keeps its own.
 static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
     let mut table = vec![0u16; 0x10000];
+    let mut put = |from: char, to: char| {
+        if (DENSE_START..0x10000).contains(&(from as u32)) && (to as u32) < 0x10000 && to != from {
+            table[from as usize] = to as u16;
+        }
+    };
     for (t, simp) in crate::convert::t2s_pairs() {
-        if (DENSE_START..0x10000).contains(&(t as u32)) && (simp as u32) < 0x10000 && simp != t {
-            table[t as usize] = simp as u16;
+        put(t, simp);
+    }
+    for (j, t) in crate::convert::shinjitai_pairs() {
+        let simp = crate::convert::t2s_char(t).unwrap_or(t);
+        let (own, folded) = (UNIGRAMS.get(j), UNIGRAMS.get(simp));
+        if crate::convert::t2s_char(j).is_none() && own.0 <= JIS_KANJI_UNSEEN && folded.0 > own.0 {
+            put(j, simp);
         }
     }
     table
@@ -643,7 +661,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
             _ => LATIN_IN_WORD - 1.0,
         },
         0x17F | 0x460..=0x489 | 0x500..=0x52F => RARE_LETTER,
-        0x100..=0x17F if LATIN_EXT_COMMON.contains(c) => match prev {
+        0x100..=0x17F | 0x218..=0x21B if LATIN_EXT_COMMON.contains(c) => match prev {
             Some(p) if script_of(p) != 0 => ALPHA_MIXED_SCRIPT,
             Some(p) if is_letter(p) && script_of(p) == 0 => LATIN_IN_WORD,
             _ => LATIN_IN_WORD - 1.0,
@@ -706,6 +724,9 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x2500..=0x259F if prev.is_some_and(|p| (0x2500..=0x259F).contains(&(p as u32))) => {
             BOX_IN_RUN
         }
+        // A geometric shape or star repeated (`●●●`, `★★★`): a masked password, a rating, a
+        // rule; one of them alone is also what GBK's punctuation read as Big5 looks like.
+        0x25A0..=0x25FF | 0x2605 | 0x2606 if prev == Some(c) => BOX_IN_RUN,
         0x2019 if prev.is_some_and(|p| is_letter(p) && !is_han(p)) => APOSTROPHE,
         0x2026 if prev.is_some_and(|p| is_letter(p) && !is_han(p)) => ELLIPSIS,
         0x2122 if prev.is_some_and(|p| p.is_alphanumeric() && !is_han(p)) => TRADEMARK,

@@ -118,3 +118,21 @@ pub fn t2s_candidates(c: char) -> &'static [char] {
 pub fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
     TS_CHARS.iter().map(|(&t, v)| (t, v[0]))
 }
+
+/// Every (Japanese shinjitai, Traditional form) pair of OpenCC's JPShinjitaiCharacters whose
+/// Traditional form differs (`値` → `値 值` gives `值`; `図` → `圖`).
+pub fn shinjitai_pairs() -> impl Iterator<Item = (char, char)> {
+    let single = |s: &'static str| {
+        let mut it = s.chars();
+        it.next().filter(|_| it.next().is_none())
+    };
+    dict("JPShinjitaiCharacters")
+        .expect("embedded")
+        .entries
+        .iter()
+        .filter_map(move |&(k, v)| {
+            let j = single(k)?;
+            let t = v.split(' ').filter_map(single).find(|&t| t != j)?;
+            Some((j, t))
+        })
+}
