@@ -168,10 +168,12 @@ static HANGUL_AS_GBK: LazyLock<Vec<u64>> = LazyLock::new(|| gbk_chars(0xB0..=0xC
 const SIGN_SAMPLE_BYTES: usize = 16 << 10;
 /// …and at most how many Han characters.
 const SIGN_SAMPLE_HAN: usize = 256;
-/// The sampled Han characters must include at least this many of [`HANGUL_AS_GBK`] (four
-/// Chinese characters all from those rows happen one time in sixteen, and then the runs
-/// are only weighed: 14,000 clean held-out strings and documents came out unchanged)…
-const HANGUL_MIN_CHARS: usize = 4;
+/// The sampled Han characters must include at least this many of [`HANGUL_AS_GBK`] (three
+/// Chinese characters all from those rows happen about one time in eight, and then the
+/// runs are only weighed, together: 92,000 catalog strings and documents in Chinese and
+/// Japanese came out unchanged; a Korean message is often a word or two, `吝汗凳` for
+/// 중복됨)…
+const HANGUL_MIN_CHARS: usize = 3;
 /// …and be at least this share of them. Those 2,350 characters are 40–60 % of Chinese text
 /// (GB2312 level 1 is ordered by pinyin and they are its first 25 rows; the highest share
 /// among the 1,600-odd Chinese and Japanese manual pages installed here is 0.79); Korean
@@ -267,6 +269,9 @@ const STRONG: u8 = 4;
 const CYRILLIC: u8 = 8;
 const CYRILLIC_LEAD: u8 = 16;
 const MARKER: u8 = 32;
+/// A Cyrillic letter windows-1251 puts at 0x80–0xBF (`Ѓ`, `Ђ`, `ї`, `ј`…): a UTF-8
+/// continuation byte, when it follows a lead byte read so (`ДЃ` is `ā`, `ЕЎ` is `š`).
+const CYRILLIC_TRAIL: u8 = 64;
 
 static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
     let mut t = Box::new([0u8; 0x10000]);
@@ -284,6 +289,9 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
                 f |= CYRILLIC;
                 if matches!(c, 'Р' | 'С' | 'Г' | 'В' | 'в' | 'Ђ') {
                     f |= CYRILLIC_LEAD;
+                }
+                if is_cp1251_continuation(c) {
+                    f |= CYRILLIC_TRAIL;
                 }
             }
         }
@@ -445,6 +453,7 @@ fn scan_piece(text: &str) -> Scan {
         let start = run_start;
         let (mut chars, mut susp, mut level2, mut cyr, mut cyr_lead) =
             ((i - start) / 3, 0, 0, 0, 0);
+        let mut cyr_trail = false;
         let mut any = 0u8;
         loop {
             let f = match bytes.get(i..i + 3) {
@@ -481,6 +490,7 @@ fn scan_piece(text: &str) -> Scan {
                 level2 += usize::from(f & LEVEL2 != 0);
                 cyr += usize::from(f & CYRILLIC != 0);
                 cyr_lead += usize::from(f & CYRILLIC_LEAD != 0);
+                cyr_trail |= f & CYRILLIC_TRAIL != 0;
             }
         }
         if any & MARKER != 0 && !out.markers {
@@ -499,8 +509,10 @@ fn scan_piece(text: &str) -> Scan {
             true
         } else if cyr == chars && chars >= 2 {
             // A Cyrillic word: mojibake only if nearly half of it is Р/С/Г/В/в/Ђ (the UTF-8
-            // lead bytes D0/D1/C3/C2/E2 and E2 80's 0x80 read as windows-1251).
-            cyr_lead * 10 >= chars * 4
+            // lead bytes D0/D1/C3/C2/E2 and E2 80's 0x80 read as windows-1251), or if it
+            // holds a two-byte UTF-8 sequence read so (Latin Extended letters: `KhorДЃsДЃn`
+            // is `Khorāsān`, whose `ā` no Russian word has the letters of).
+            cyr_lead * 10 >= chars * 4 || (cyr_trail && has_cp1251_pair(&text[start..i]))
         } else if chars == 1 {
             // One non-ASCII character: a double-byte lead with an ASCII trail after it, or
             // a lossy marker; a lone accented letter or rare hanzi is just text.
@@ -525,6 +537,29 @@ fn scan_piece(text: &str) -> Scan {
         run_start = i;
     }
     out
+}
+
+/// Whether `c` is a Cyrillic letter windows-1251 encodes at 0x80–0xBF (the letters of
+/// Serbian, Macedonian, Ukrainian and Belarusian beyond Russian's, and `Ёё`).
+fn is_cp1251_continuation(c: char) -> bool {
+    matches!(c as u32, 0x401..=0x40F | 0x451..=0x45F | 0x490 | 0x491) && c != 'Ѝ' && c != 'ѝ'
+}
+
+/// Whether `run` holds `Д` or `Е` (0xC4, 0xC5: the UTF-8 lead bytes of Latin Extended-A)
+/// followed by a letter of [`is_cp1251_continuation`] — other than Ukrainian's `ДІ`
+/// (`ВІДПОВІДНІСТЬ` in capitals), which would be the rare `Ĳ`. Other capitals before such a
+/// letter are Ukrainian, Belarusian or Serbian words in capitals (`МІНІМАЛЬНИЙ`, `ЉУБАВ`).
+fn has_cp1251_pair(run: &str) -> bool {
+    let mut prev = '\0';
+    run.chars().any(|c| {
+        let pair = match prev {
+            'Д' => is_cp1251_continuation(c) && c != 'І' && c != 'і',
+            'Е' => is_cp1251_continuation(c),
+            _ => false,
+        };
+        prev = c;
+        pair
+    })
 }
 
 /// The code point of a three-byte UTF-8 sequence.
@@ -704,8 +739,9 @@ mod tests {
         ] {
             assert_eq!(read_as_another_code_page(clean), None);
         }
-        // Too few characters to tell.
-        assert_eq!(read_as_another_code_page("牢埃篮 abc"), None);
+        // Too few characters to tell; three are enough.
+        assert_eq!(read_as_another_code_page("牢埃 abc"), None);
+        assert!(read_as_another_code_page("牢埃篮 abc").is_some());
     }
 
     #[test]
