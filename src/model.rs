@@ -2,7 +2,9 @@
 //! by a person?" as a sum of natural-log probabilities, one term per character. Han
 //! characters use unigram and in-word bigram counts from jieba's word list
 //! (data/lm, generated); Traditional characters are scored through OpenCC's t2s character
-//! table; common Japanese kanji the word list lacks get a prior of their own. Hangul
+//! table, and Japanese shinjitai through OpenCC's JPShinjitaiCharacters where the Chinese
+//! form is likelier; other common Japanese kanji the word list lacks get a prior of their
+//! own. Hangul
 //! syllables use unigram and in-token bigram counts from wordfreq's Korean list
 //! (data/lm_ko, generated). Other scripts use structural priors (named constants below):
 //! kana is plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic,
