@@ -2,9 +2,9 @@
 //! by a person?" as a sum of natural-log probabilities, one term per character. Han
 //! characters use unigram and in-word bigram counts from jieba's word list
 //! (data/lm, generated); Traditional characters are scored through OpenCC's t2s character
-//! table, and Japanese shinjitai through OpenCC's JPShinjitaiCharacters where the Chinese
-//! form is likelier; other common Japanese kanji the word list lacks get a prior of their
-//! own. Hangul
+//! table; Japanese shinjitai the word list lacks score a little below their Chinese forms
+//! (through OpenCC's JPShinjitaiCharacters), other common Japanese kanji it lacks get a
+//! prior of their own. Hangul
 //! syllables use unigram and in-token bigram counts from wordfreq's Korean list
 //! (data/lm_ko, generated). Other scripts use structural priors (named constants below):
 //! kana is plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic,
@@ -106,6 +106,8 @@ const GREEK_SYMBOL: f32 = -8.0;
 /// Common Japanese kanji (JIS X 0208 level 1) the Chinese word list never saw, or saw
 /// less often than this says (`埼` of 埼玉, Saitama, is all but absent from Chinese).
 const JIS_KANJI_UNSEEN: f32 = -11.0;
+/// What a Japanese shinjitai costs below its Chinese form (see `UNIGRAMS`).
+const SHINJITAI: f32 = 2.0;
 /// Han characters the word list never saw.
 const HAN_UNSEEN: f32 = -16.0;
 /// Private Use Area: what GBK's user-defined areas decode to; evidence of mojibake.
@@ -184,6 +186,21 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
                     *l = l.max(JIS_KANJI_UNSEEN);
                 }
             }
+        }
+    }
+    // Japanese shinjitai the word list saw no more often than the prior above says (`値`,
+    // `図`, `廃`: Chinese writes 值, 图, 废) score as their Chinese form, through the
+    // Traditional one (OpenCC's JPShinjitaiCharacters), less `SHINJITAI`: as often as
+    // Japanese uses them, but a Japanese form in a Chinese text (`庁` beside `有`, where a
+    // lost byte made 序 or 庁) stays unlikely. A character Chinese also uses in its own right
+    // (`芸`) keeps its own count.
+    for (j, t) in crate::convert::shinjitai_pairs() {
+        let simp = crate::convert::t2s_char(t).unwrap_or(t);
+        let (Some(i), Some(k)) = (dense_slot(j), dense_slot(simp)) else {
+            continue;
+        };
+        if crate::convert::t2s_char(j).is_none() && counts[k] > 0 && logp[i] <= JIS_KANJI_UNSEEN {
+            logp[i] = logp[i].max(logp[k] - SHINJITAI);
         }
     }
     for v in other.values_mut() {
@@ -390,12 +407,15 @@ fn interpolate(n: u32, count_a: u32, logp_b: f32) -> f32 {
     (w * cond + (1.0 - w) * (logp_b as f64).exp()).ln() as f32
 }
 
-/// Traditional → Simplified for the BMP, one array read (0 = unchanged). Japanese
-/// shinjitai the word list saw no more often than [`JIS_KANJI_UNSEEN`] says fold the same
-/// way, through their Traditional form (OpenCC's JPShinjitaiCharacters), where the Chinese
-/// character is the likelier (`値`, `図`, `売` are scored as 值, 图, 卖; `戻` keeps its
-/// prior, 戾 being rare): Japanese is then scored by the frequencies of the characters it
-/// shares with Chinese. A character Chinese also uses in its own right (`芸`) keeps its own.
+/// The index of `c` in the dense tables (U+3400..U+A000), if it is there.
+fn dense_slot(c: char) -> Option<usize> {
+    let cp = c as u32;
+    (DENSE_START..DENSE_END)
+        .contains(&cp)
+        .then(|| (cp - DENSE_START) as usize)
+}
+
+/// Traditional → Simplified for the BMP, one array read (0 = unchanged).
 static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
     let mut table = vec![0u16; 0x10000];
     let mut put = |from: char, to: char| {
@@ -405,13 +425,6 @@ static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
     };
     for (t, simp) in crate::convert::t2s_pairs() {
         put(t, simp);
-    }
-    for (j, t) in crate::convert::shinjitai_pairs() {
-        let simp = crate::convert::t2s_char(t).unwrap_or(t);
-        let (own, folded) = (UNIGRAMS.get(j), UNIGRAMS.get(simp));
-        if crate::convert::t2s_char(j).is_none() && own.0 <= JIS_KANJI_UNSEEN && folded.0 > own.0 {
-            put(j, simp);
-        }
     }
     table
 });
