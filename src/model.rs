@@ -418,13 +418,10 @@ fn dense_slot(c: char) -> Option<usize> {
 /// Traditional → Simplified for the BMP, one array read (0 = unchanged).
 static FOLD: LazyLock<Vec<u16>> = LazyLock::new(|| {
     let mut table = vec![0u16; 0x10000];
-    let mut put = |from: char, to: char| {
-        if (DENSE_START..0x10000).contains(&(from as u32)) && (to as u32) < 0x10000 && to != from {
-            table[from as usize] = to as u16;
-        }
-    };
     for (t, simp) in crate::convert::t2s_pairs() {
-        put(t, simp);
+        if (DENSE_START..0x10000).contains(&(t as u32)) && (simp as u32) < 0x10000 && simp != t {
+            table[t as usize] = simp as u16;
+        }
     }
     table
 });
