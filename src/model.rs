@@ -156,11 +156,11 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
             continue;
         };
         total += n as f64;
-        let cp = ch as u32;
-        if (DENSE_START..DENSE_END).contains(&cp) {
-            counts[(cp - DENSE_START) as usize] = n;
-        } else {
-            other.insert(ch, (0.0, n));
+        match dense_slot(ch) {
+            Some(i) => counts[i] = n,
+            None => {
+                other.insert(ch, (0.0, n));
+            }
         }
     }
     let mut logp: Vec<f32> = counts
@@ -179,12 +179,8 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
         for trail in (0x40u8..=0xFC).filter(|&t| t != 0x7F) {
             let pair = [lead, trail];
             let (s, bad) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&pair);
-            if let (false, Some(c)) = (bad, s.chars().next()) {
-                let cp = c as u32;
-                if (DENSE_START..DENSE_END).contains(&cp) {
-                    let l = &mut logp[(cp - DENSE_START) as usize];
-                    *l = l.max(JIS_KANJI_UNSEEN);
-                }
+            if let Some(i) = s.chars().next().filter(|_| !bad).and_then(dense_slot) {
+                logp[i] = logp[i].max(JIS_KANJI_UNSEEN);
             }
         }
     }
@@ -215,10 +211,8 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
         let mut it = c.chars();
         if let (Some(ch), None) = (it.next(), it.next()) {
             starts_total += n as f64;
-            if let Some(i) = (ch as u32).checked_sub(DENSE_START).map(|i| i as usize) {
-                if let Some(slot) = starts.get_mut(i) {
-                    *slot = n;
-                }
+            if let Some(i) = dense_slot(ch) {
+                starts[i] = n;
             }
         }
     }
@@ -408,6 +402,7 @@ fn interpolate(n: u32, count_a: u32, logp_b: f32) -> f32 {
 }
 
 /// The index of `c` in the dense tables (U+3400..U+A000), if it is there.
+#[inline]
 fn dense_slot(c: char) -> Option<usize> {
     let cp = c as u32;
     (DENSE_START..DENSE_END)
@@ -457,20 +452,16 @@ fn pair_key(a: char, b: char) -> u64 {
 impl Unigrams {
     #[inline]
     fn get(&self, c: char) -> (f32, u32) {
-        let cp = c as u32;
-        if (DENSE_START..DENSE_END).contains(&cp) {
-            let i = (cp - DENSE_START) as usize;
-            (self.logp[i], self.counts[i])
-        } else {
-            self.other.get(&c).copied().unwrap_or((HAN_UNSEEN, 0))
+        match dense_slot(c) {
+            Some(i) => (self.logp[i], self.counts[i]),
+            None => self.other.get(&c).copied().unwrap_or((HAN_UNSEEN, 0)),
         }
     }
 
     /// ln P(c) where a run of Han begins (U+3400..U+A000 only).
     #[inline]
     fn initial_logp(&self, c: char) -> Option<f32> {
-        let i = (c as u32).checked_sub(DENSE_START)?;
-        self.initial.get(i as usize).copied()
+        dense_slot(c).map(|i| self.initial[i])
     }
 }
 

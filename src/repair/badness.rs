@@ -542,7 +542,10 @@ fn scan_piece(text: &str) -> Scan {
 /// Whether `c` is a Cyrillic letter windows-1251 encodes at 0x80–0xBF (the letters of
 /// Serbian, Macedonian, Ukrainian and Belarusian beyond Russian's, and `Ёё`).
 fn is_cp1251_continuation(c: char) -> bool {
-    matches!(c as u32, 0x401..=0x40F | 0x451..=0x45F | 0x490 | 0x491) && c != 'Ѝ' && c != 'ѝ'
+    use super::channels::{single_byte, Reencode};
+    (0x400..=0x4FF).contains(&(c as u32))
+        && single_byte(c, Reencode::Legacy(encoding_rs::WINDOWS_1251))
+            .is_some_and(|b| (0x80..=0xBF).contains(&b))
 }
 
 /// Whether `run` holds `Д` or `Е` (0xC4, 0xC5: the UTF-8 lead bytes of Latin Extended-A)
