@@ -283,12 +283,15 @@ impl Bigrams {
     }
 }
 
-static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
-    let uni = &*UNIGRAMS;
+/// The pairs of `lines` (whole lines of the bigram list) with their interpolated values:
+/// those of two characters of the dense range, as (row, follower, value), and the others
+/// by [`pair_key`].
+#[allow(clippy::type_complexity)]
+fn bigram_pairs(lines: &'static str, uni: &Unigrams) -> (Vec<(u32, u16, f32)>, Vec<(u64, f32)>) {
     let dense = (DENSE_END - DENSE_START) as usize;
-    let mut pairs: Vec<(u32, u16, f32)> = Vec::with_capacity(110_000);
-    let mut other = FxHashMap::default();
-    for (pair, n) in data_lines(BIGRAMS_TXT) {
+    let mut pairs = Vec::with_capacity(lines.len() / 12);
+    let mut other = Vec::new();
+    for (pair, n) in data_lines(lines) {
         let mut it = pair.chars();
         if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
             let (_, count_a) = uni.get(a);
@@ -298,10 +301,29 @@ static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
             if (i as usize) < dense && (b as u32) < 0x10000 {
                 pairs.push((i, b as u16, value));
             } else {
-                other.insert(pair_key(a, b), value);
+                other.push((pair_key(a, b), value));
             }
         }
     }
+    (pairs, other)
+}
+
+static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
+    let uni = &*UNIGRAMS;
+    let dense = (DENSE_END - DENSE_START) as usize;
+    // The list read in two halves at once (reading it is most of what loading costs), in
+    // list order: the first half's pairs, then the second's.
+    let half = BIGRAMS_TXT.len() / 2;
+    let mid = memchr::memchr(b'\n', &BIGRAMS_TXT.as_bytes()[half..])
+        .map_or(BIGRAMS_TXT.len(), |k| half + k + 1);
+    let ((mut pairs, mut other_pairs), (pairs2, other_pairs2)) = rayon::join(
+        || bigram_pairs(&BIGRAMS_TXT[..mid], uni),
+        || bigram_pairs(&BIGRAMS_TXT[mid..], uni),
+    );
+    pairs.extend(pairs2);
+    other_pairs.extend(other_pairs2);
+    // (Inserted in list order: a pair listed twice keeps its last value.)
+    let other: FxHashMap<u64, f32> = other_pairs.into_iter().collect();
     // Bucketed by first character in list order, then each row sorted by follower
     // (stably: a pair listed twice keeps its last value, as a map insert would).
     let mut start = vec![0u32; dense + 1];
@@ -884,6 +906,22 @@ fn reweigh(v: f32, uni: f32) -> f32 {
     (GUESS_BIGRAM_WEIGHT * cond + (1.0 - GUESS_BIGRAM_WEIGHT) * p)
         .max(p)
         .ln()
+}
+
+/// Loads every table the scores are read from, on two threads where there are two: a
+/// dense page needs them all at once, and loaded lazily each would keep the threads that
+/// wait for it idle (a tenth of a 10 MB page's repair time).
+pub fn warm() {
+    rayon::join(
+        // UNIGRAMS, then BIGRAMS (itself read in two halves), then GUESS_LOGP.
+        || LazyLock::force(&GUESS_LOGP).len(),
+        || {
+            LazyLock::force(&LATIN_PAIRS);
+            LazyLock::force(&HANGUL);
+            LazyLock::force(&FOLD);
+            is_ks_x_1001_hangul('가')
+        },
+    );
 }
 
 /// [`Bigrams::logp`] re-weighed for [`guess_logp`], computed when a lost byte is first

@@ -119,6 +119,11 @@ static PAIRS: LazyLock<Vec<char>> = LazyLock::new(|| {
     table
 });
 
+/// Loads the GBK tables ([`crate::model::warm`]).
+pub fn warm() {
+    LazyLock::force(&ENCODE);
+}
+
 /// Runs of consecutive private-use code points that GB18030-2000's table (unlike WHATWG's)
 /// gives to these GBK pairs: (first code point, lead byte, trail bytes).
 const GB18030_2000_PUA: [(u32, u8, &[u8]); 13] = [

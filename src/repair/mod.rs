@@ -106,6 +106,9 @@ pub fn repair_with(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
         None => first.runs,
     };
     let first_runs_empty = first_runs.is_empty();
+    if first_runs.len() >= PARALLEL_RUNS {
+        rayon::join(model::warm, misaligned::warm);
+    }
     let mut maybe_markers = first.markers;
     let mut runs = Some(first_runs);
     let mut cur: Cow<str> = Cow::Borrowed(text);
@@ -236,7 +239,7 @@ fn pass(
     };
     // Each run's candidates depend on the text alone, so runs are weighed in parallel (in
     // order, so the result is the same as one by one); the decisions below see them all.
-    let all: Vec<Vec<Fix>> = if candidates.len() >= PARALLEL_RUNS {
+    let all: Vec<Fixes> = if candidates.len() >= PARALLEL_RUNS {
         candidates
             .par_iter()
             .with_min_len(PARALLEL_RUNS / 4)
@@ -245,17 +248,15 @@ fn pass(
     } else {
         candidates.iter().map(fixes_of).collect()
     };
-    let mut runs: Vec<Vec<Fix>> = Vec::new();
+    let mut runs = all;
     let mut unexplained_latin = 0usize;
-    let mut unexplained_runs: Vec<(usize, usize)> = Vec::new();
-    for (&run, fixes) in candidates.iter().zip(all) {
-        if !fixes.iter().any(|f| f.sequence) {
-            unexplained_runs.push(run);
-        }
-        if !fixes.is_empty() {
-            runs.push(fixes);
-        }
-    }
+    let unexplained_runs: Vec<(usize, usize)> = candidates
+        .iter()
+        .zip(&runs)
+        .filter(|(_, fixes)| !fixes.iter().any(|f| f.sequence))
+        .map(|(&run, _)| run)
+        .collect();
+    runs.retain(|fixes| !fixes.is_empty());
     // Counted only when a sequence repair is on the table: Latin-1/1252 characters in the
     // text between candidate runs and in runs no sequence reading explains.
     if runs.iter().flatten().any(|f| f.sequence) {
@@ -328,10 +329,13 @@ fn pass(
                 .max_by(|a, b| a.2.total_cmp(&b.2)),
         })
         .collect();
-    let mut chosen: Vec<(Fix, usize)> = Vec::new();
+    // The repairs made: (run, fix, where it lands in the output). Indices, not the fixes
+    // moved out: a dense page chooses a hundred thousand, and moving each (with the runs
+    // still to read) cost more than the choice.
+    let mut chosen: Vec<(usize, usize, usize)> = Vec::new();
     let mut copied = 0;
     let mut grown = 0isize;
-    for (i, fixes) in runs.iter_mut().enumerate() {
+    for (i, fixes) in runs.iter().enumerate() {
         // A fix that reaches over the runs after this one (a double-byte reading through
         // their ASCII trail bytes) stands against their repairs through other channels as
         // well as this run's: it is weighed by what it gains beyond theirs (`‚àö¬©l‚àö¬©c` read
@@ -346,44 +350,43 @@ fn pass(
                 .map(|(_, _, s)| s)
                 .sum()
         };
-        let Some(k) = fixes
+        let Some((k, fix)) = fixes
             .iter()
             .enumerate()
             .filter(|(_, f)| eligible(f))
             .max_by(|(_, a), (_, b)| {
                 (score(a) - displaced(a)).total_cmp(&(score(b) - displaced(b)))
             })
-            .map(|(k, _)| k)
         else {
             continue;
         };
-        if fixes[k].start < copied {
+        if fix.start < copied {
             continue; // overlaps the previous repair
         }
-        let fix = fixes.swap_remove(k);
         // Where the repair lands in the output.
         let at = fix.start.wrapping_add_signed(grown);
         grown += fix.after.len() as isize - (fix.end - fix.start) as isize;
         copied = fix.end;
-        chosen.push((fix, at));
+        chosen.push((i, k, at));
     }
-    drop_aside(runs);
     if chosen.is_empty() {
+        drop_aside(runs);
         return None;
     }
     let mut out = String::with_capacity(text.len().wrapping_add_signed(grown));
     let mut copied = 0;
-    for (fix, _) in &chosen {
+    for &(i, k, _) in &chosen {
+        let fix = &runs[i][k];
         out.push_str(&text[copied..fix.start]);
         out.push_str(&fix.after);
         copied = fix.end;
     }
     out.push_str(&text[copied..]);
     // (What a record keeps is taken out of the fix, which is dropped.)
-    let record = |(fix, at): &mut (Fix, usize)| Step::Repaired {
+    let record = |(fix, at): (&mut Fix, usize)| Step::Repaired {
         fix: fix.name,
         chain: std::mem::replace(&mut fix.chain, Chain::Described(String::new())).describe(),
-        start: *at,
+        start: at,
         len: fix.end - fix.start,
         before: text[fix.start..fix.end].to_string(),
         after: std::mem::take(&mut fix.after),
@@ -391,23 +394,36 @@ fn pass(
         lost: fix.lost,
     };
     if records == Records::Summary {
-        for fix in &mut chosen {
-            if wanted(records, steps, fix.0.name) {
-                steps.push(record(fix));
+        for &(i, k, at) in &chosen {
+            if wanted(records, steps, runs[i][k].name) {
+                steps.push(record((&mut runs[i][k], at)));
             }
         }
-        drop_aside(chosen);
-    } else if chosen.len() >= PARALLEL_RUNS {
-        let made: Vec<Step> = chosen
-            .par_iter_mut()
-            .with_min_len(PARALLEL_RUNS / 4)
-            .map(record)
-            .collect();
-        steps.extend(made);
-        drop_aside(chosen);
     } else {
-        steps.extend(chosen.iter_mut().map(record));
+        // Each chosen fix is in a run of its own: split the runs into disjoint borrows.
+        let mut picked: Vec<(&mut Fix, usize)> = Vec::with_capacity(chosen.len());
+        let mut rest: &mut [Fixes] = &mut runs;
+        let mut base = 0;
+        for &(i, k, at) in &chosen {
+            let (_, tail) = std::mem::take(&mut rest).split_at_mut(i - base);
+            let (run, after) = tail.split_first_mut().expect("a chosen run");
+            picked.push((&mut run[k], at));
+            rest = after;
+            base = i + 1;
+        }
+        if picked.len() >= PARALLEL_RUNS {
+            let made: Vec<Step> = picked
+                .into_par_iter()
+                .with_min_len(PARALLEL_RUNS / 4)
+                .map(record)
+                .collect();
+            steps.extend(made);
+        } else {
+            steps.extend(picked.into_iter().map(record));
+        }
     }
+    drop_aside(runs);
+    drop_aside(chosen);
     Some(out)
 }
 
@@ -434,7 +450,7 @@ struct RunBest {
 /// `坷幅`), each of which reads only a little better as Hangul (`실패`, `오류`), too little
 /// for its own bar once the step and the channel's prior are paid (`颇老` → `파일` gains 5.6
 /// nats, and pays 5.5).
-fn vouched_channel(runs: &[Vec<Fix>], vouched: &str) -> Option<(&'static str, usize)> {
+fn vouched_channel(runs: &[Fixes], vouched: &str) -> Option<(&'static str, usize)> {
     let mut accepted = accepted_through(runs, vouched);
     if let Some(first) = accepted.next() {
         return Some((first.name, 1 + accepted.count()));
@@ -446,7 +462,7 @@ fn vouched_channel(runs: &[Vec<Fix>], vouched: &str) -> Option<(&'static str, us
 /// What the channel `name` gains over the whole text, applied once: its fixes' margins
 /// summed, each run's step and prior paid back but one; with the number of characters its
 /// readings make. `None` unless every run has a reading through it.
-fn joint_gain(runs: &[Vec<Fix>], name: &str) -> Option<(&'static str, f32, usize)> {
+fn joint_gain(runs: &[Fixes], name: &str) -> Option<(&'static str, f32, usize)> {
     let ch = CHANNELS.iter().find(|c| c.name == name)?;
     let (mut gain, mut chars) = (-(STEP_PENALTY + ch.prior), 0);
     for fixes in runs {
@@ -466,7 +482,7 @@ const JOINT_GAIN_PER_CHAR: f32 = 1.0;
 /// Whether the channel `name` reads every run it is accepted on at least as well as any
 /// other accepted reading of that run (`‚àö¬©l‚àö¬©c` read as GBK is accepted, but each `‚àö¬©`
 /// reads better as `√©`).
-fn undisputed(runs: &[Vec<Fix>], name: &str) -> bool {
+fn undisputed(runs: &[Fixes], name: &str) -> bool {
     runs.iter().all(|fixes| {
         let Some(own) = fixes.iter().find(|f| f.name == name && f.accepted) else {
             return true;
@@ -478,7 +494,7 @@ fn undisputed(runs: &[Vec<Fix>], name: &str) -> bool {
 }
 
 /// For each run, the fix through the channel `name` if it is accepted on its own.
-fn accepted_through<'a>(runs: &'a [Vec<Fix>], name: &'a str) -> impl Iterator<Item = &'a Fix> {
+fn accepted_through<'a>(runs: &'a [Fixes], name: &'a str) -> impl Iterator<Item = &'a Fix> {
     runs.iter()
         .filter_map(move |fixes| fixes.iter().find(|f| f.name == name && f.accepted))
 }
@@ -496,7 +512,7 @@ const DOC_CHANNEL_SOME_COVERAGE: f32 = 0.25;
 /// The share of the non-ASCII bytes of `text` in the runs the channel `name` explains alone
 /// (see [`DOC_CHANNEL_COVERAGE`]): what is left is the more likely garbled the same way,
 /// the larger it is (a page only partly garbled has whole clean lines).
-fn explained_share(text: &str, runs: &[Vec<Fix>], name: &str) -> f32 {
+fn explained_share(text: &str, runs: &[Fixes], name: &str) -> f32 {
     let non_ascii = |s: &str| s.bytes().filter(|&b| b >= 0x80).count();
     let explained: usize = accepted_through(runs, name)
         .map(|f| non_ascii(&text[f.start..f.end]))
@@ -515,9 +531,9 @@ fn with_uncandidated_runs(
     text: &str,
     candidates: &[(usize, usize)],
     ch: &'static Channel,
-    runs: Vec<Vec<Fix>>,
+    runs: Vec<Fixes>,
     on_its_own: bool,
-) -> Vec<Vec<Fix>> {
+) -> Vec<Fixes> {
     let mut found = Vec::new();
     let mut next = candidates.iter().peekable();
     // Every run of non-ASCII text is read through the channel now, the candidates and these:
@@ -546,7 +562,7 @@ fn with_uncandidated_runs(
                 f.margin + DOC_CHANNEL_BONUS > f.doc_threshold
             }
         }) {
-            found.push(vec![f]);
+            found.push(smallvec::smallvec![f]);
         }
     }
     if found.is_empty() {
@@ -605,7 +621,7 @@ const DOC_CHANNEL_TIE: f32 = 3.0;
 
 /// The channel whose accepted fixes, where each is its run's best or close to it, add up to
 /// the most gain, with the number of runs it explains.
-fn document_channel(runs: &[Vec<Fix>]) -> Option<(&'static str, usize)> {
+fn document_channel(runs: &[Fixes]) -> Option<(&'static str, usize)> {
     let mut totals: Vec<(&'static str, f32, usize)> = Vec::new();
     for fixes in runs {
         let Some(best) = fixes
@@ -635,6 +651,11 @@ fn document_channel(runs: &[Vec<Fix>]) -> Option<(&'static str, usize)> {
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|t| (t.0, t.2))
 }
+
+/// A run's fixes: most runs have one (a long run of UTF-8 read as windows-1252 is settled by
+/// its structure), kept inline so that the decisions read the runs' fixes in one sweep of
+/// memory rather than one allocation per run.
+type Fixes = smallvec::SmallVec<[Fix; 1]>;
 
 struct Fix {
     name: &'static str,
@@ -699,7 +720,7 @@ impl Chain {
 
 /// Every fix for the run `text[start..end]` that is accepted on its own or could be with
 /// the document-channel bonus.
-fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> Vec<Fix> {
+fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> Fixes {
     let class = SpanClass::of(&text[start..end]);
     let shared = Shared::default();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
@@ -742,12 +763,12 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
                 && left * STRUCTURAL_LEFTOVER_RATIO <= wide
                 && f.margin >= STRUCTURAL_MARGIN
             {
-                return vec![f];
+                return smallvec::smallvec![f];
             }
             structural_fix = Some(f);
         }
     }
-    let mut fixes = Vec::new();
+    let mut fixes = Fixes::new();
     let extent = std::cell::OnceCell::new();
     for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
         if structural.is_some_and(|s| std::ptr::eq(s, ch)) {
