@@ -512,6 +512,12 @@ pub fn is_private_use(c: char) -> bool {
     matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF)
 }
 
+/// `text` with each Traditional (or variant) character folded to the Simplified form the
+/// word lists use.
+pub fn simplified(text: &str) -> String {
+    text.chars().map(fold).collect()
+}
+
 /// Folds a Traditional (or variant) character to the Simplified form the word list uses.
 #[inline]
 fn fold(c: char) -> char {
@@ -858,6 +864,60 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     BIGRAMS.get(fold(p), c).unwrap_or(logp)
 }
 
+static WORDS_TXT: &str = include_str!("../data/lm/zh_words.txt");
+
+/// The longest word [`words_logp`] looks up (characters; the list holds none longer).
+const MAX_WORD_CHARS: usize = 4;
+
+/// jieba's words (data/lm/zh_words.txt, generated) and their log-probabilities, and what a
+/// character the list lacks as a word costs (a count of one, as jieba rates one), loaded
+/// when a misalignment first leaves a character to guess.
+struct Words {
+    logp: FxHashMap<&'static str, f32>,
+    unknown: f32,
+}
+
+static WORDS: LazyLock<Words> = LazyLock::new(|| {
+    let total = WORDS_TXT
+        .lines()
+        .find_map(|l| l.strip_prefix("# total ")?.trim().parse::<f64>().ok())
+        .unwrap_or(1.0);
+    let logp = data_lines(WORDS_TXT)
+        .map(|(w, n)| (w, (n as f64 / total).ln() as f32))
+        .collect();
+    Words {
+        logp,
+        unknown: (1.0 / total).ln() as f32,
+    }
+});
+
+/// The log-probability of `text` read as a sequence of words, the likeliest segmentation
+/// (jieba's unigram model): what tells `列表` from `中表` and `补丁` from `不丁`, where the
+/// character model, which knows pairs inside words only, weighs the common character alone.
+/// Every character is a word of its own at worst.
+pub fn words_logp(text: &str) -> f32 {
+    let words = &*WORDS;
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let n = bounds.len() - 1;
+    let mut best = vec![f32::NEG_INFINITY; n + 1];
+    best[0] = 0.0;
+    for i in 1..=n {
+        for j in i.saturating_sub(MAX_WORD_CHARS)..i {
+            let lp = match words.logp.get(&text[bounds[j]..bounds[i]]) {
+                Some(&lp) => lp,
+                None if j + 1 == i => words.unknown,
+                None => continue,
+            };
+            best[i] = best[i].max(best[j] + lp);
+        }
+    }
+    best[n]
+}
+
 /// [`char_logp`] with the in-word bigram of a Han pair weighed 0.8 instead of the model's
 /// 0.4, and never below the unigram (other pairs as [`char_logp`]): how a character guessed
 /// for a lost byte is weighed against its neighbours, where the word it makes with them is
@@ -1029,6 +1089,19 @@ mod tests {
             data_lines(text).collect::<Vec<_>>(),
             [("人民", 158147), ("中国", 12), ("z", u32::MAX), ("last", 7)]
         );
+    }
+
+    #[test]
+    fn words_are_read_as_their_likeliest_segmentation() {
+        let total = 60_101_967f64; // the dictionary's total count (data/lm/zh_words.txt)
+        let lp = |n: f64| (n / total).ln() as f32;
+        // A word of the list is one word…
+        assert_eq!(words_logp("列表"), lp(480.0));
+        // …two that make none are two words…
+        assert_eq!(words_logp("中表"), lp(243_191.0) + lp(6_017.0));
+        // …and a character the list lacks as a word counts once.
+        assert_eq!(words_logp("ア"), lp(1.0));
+        assert_eq!(words_logp(""), 0.0);
     }
 
     #[test]

@@ -351,7 +351,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     } else {
         vec![true; hi - lo + 1]
     };
-    let path = viterbi(&cands[lo..], &kept, &allowed, prev, !lead_marker, end_kind)?;
+    let mut path = viterbi(&cands[lo..], &kept, &allowed, prev, !lead_marker, end_kind)?;
     let s = lo + path.start;
     // The gain is the model's own, whatever the lattice weighed the guessed bytes by.
     let mut rebuilt: String = body[lo..s].iter().map(|&(_, c)| c).collect();
@@ -360,6 +360,8 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     if gain < min_gain || gain < MIN_GAIN_PER_CHAR * (body.len() - s) as f32 {
         return None;
     }
+    let window_text = &text[..if lead_marker { start } else { body[s].0 }];
+    reguess_by_words(&mut path, window_text, end_kind == End::LostTrail);
     let used_t2s = path.inverses.contains(&Inverse::T2s);
     let used_width = path.inverses.contains(&Inverse::Width);
     let mut recovered: String = path.chars.iter().collect();
@@ -410,6 +412,104 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         lost: 0,
     })
 }
+
+/// Chinese characters on each side of a guessed one that [`reguess_by_words`] reads.
+const WORD_CONTEXT: usize = 3;
+
+/// Chooses again, by words, the characters the lattice guessed from one known byte: the
+/// first damaged one (its lost byte) and, after a lossy reader, the last (its lost trail
+/// byte). The lattice weighs them with the character model, which knows pairs inside words
+/// only and so falls back on how common each character is alone (`中表` for `列表`, `人` for
+/// `了`); the word model reads the few characters around each as words ([`model::words_logp`])
+/// and keeps the lattice's guess unless another reading makes likelier words. Only Han
+/// guesses are chosen again, among Han readings; `before` is the text before the damage.
+fn reguess_by_words(path: &mut Path, before: &str, last_guessed: bool) {
+    let n = path.chars.len();
+    // The Han characters just before position `k` of the path (the text before the damage,
+    // then the path), nearest last.
+    let left_of = |chars: &[char], k: usize| -> String {
+        let mut t: Vec<char> = chars[..k]
+            .iter()
+            .rev()
+            .copied()
+            .chain(before.chars().rev())
+            .take_while(|&c| model::is_han(c))
+            .take(WORD_CONTEXT)
+            .collect();
+        t.reverse();
+        t.into_iter().collect()
+    };
+    // The reading of `readings` (character, guessed byte) whose words with `left` and `right`
+    // beat those of `current` by the margin, if any. Alone, a guess has no words to make.
+    let pick =
+        |left: &str, right: &str, current: char, readings: &mut dyn Iterator<Item = (char, u8)>| {
+            if left.is_empty() && right.is_empty() {
+                return None;
+            }
+            // (The context read as Simplified, as the word list is: seed 002's `問` before a
+            // guessed `题`. A guess keeps its own form: a Traditional reading is no word here.)
+            let (left, right) = (model::simplified(left), model::simplified(right));
+            let score = |c: char| model::words_logp(&format!("{left}{c}{right}"));
+            let bar = score(current) + WORD_MARGIN;
+            readings
+                .filter(|&(c, _)| model::is_han(c) && c != current)
+                .map(|(c, byte)| (score(c), c, byte))
+                .filter(|&(s, ..)| s >= bar)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c, byte)| (c, byte))
+        };
+    let first = path.chars[0];
+    if let (true, Some((x, y))) = (model::is_han(first), gbk_pair(first)) {
+        // (A guessed last character is no context.)
+        let right: String = path.chars[1..n - usize::from(last_guessed && n > 1)]
+            .iter()
+            .copied()
+            .take_while(|&c| model::is_han(c))
+            .take(WORD_CONTEXT)
+            .collect();
+        let left = left_of(&path.chars, 0);
+        let found = match path.lost {
+            Lost::Lead(_) => pick(
+                &left,
+                &right,
+                first,
+                &mut (0x81..=0xFE).filter_map(|l| Some((decode_pair(l, y)?, l))),
+            ),
+            Lost::Trail(_) => pick(
+                &left,
+                &right,
+                first,
+                &mut (0x40..=0xFE).filter_map(|t| Some((decode_pair(x, t)?, t))),
+            ),
+        };
+        if let Some((c, byte)) = found {
+            path.chars[0] = c;
+            match &mut path.lost {
+                Lost::Lead(b) | Lost::Trail(b) => *b = byte,
+            }
+        }
+    }
+    let last = path.chars[n - 1];
+    if let (true, true, Some((x, _))) = (last_guessed && n > 1, model::is_han(last), gbk_pair(last))
+    {
+        let left = left_of(&path.chars, n - 1);
+        let found = pick(
+            &left,
+            "",
+            last,
+            &mut (0x40..=0xFE).filter_map(|t| Some((decode_pair(x, t)?, t))),
+        );
+        if let Some((c, byte)) = found {
+            path.chars[n - 1] = c;
+            path.trail = byte;
+        }
+    }
+}
+
+/// How much likelier (nats) the words around another reading of a guessed character must be
+/// than those around the lattice's guess to replace it: two common characters alone differ
+/// by a fraction of a nat (`为`, `我`), and the lattice's pair in a word is evidence too.
+const WORD_MARGIN: f32 = 0.5;
 
 /// The character before the damage, looking through a pinyin artifact: in `學(xué)?!…` the
 /// context of the rebuilt `校` is `學`, not `)`.
