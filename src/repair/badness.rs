@@ -369,10 +369,21 @@ pub fn suspicious_runs(text: &str) -> Vec<(usize, usize)> {
 pub struct Scan {
     /// The candidate runs ([`suspicious_runs`]).
     pub runs: Vec<(usize, usize)>,
+    /// Runs not dense enough to be candidates that end in U+FFFD before an ASCII byte
+    /// below 0x40 (or the text's end), as misaligned GBK does in a browser: misaligned
+    /// common characters are not rare enough to be found by density, so the first pass
+    /// weighs these too, and what the realignment gains decides (clean text with a lost
+    /// character gains nothing). Later passes do not: there the sign is a lost character
+    /// the pass before marked.
+    pub lost_trail: Vec<(usize, usize)>,
     /// Whether the text holds a loss marker (`锟斤拷`, `烫烫`, `屯屯`); only then are they
     /// counted and located.
     pub markers: bool,
 }
+
+/// Characters (with the U+FFFD) from which a run ending in a lost trail byte's U+FFFD is a
+/// candidate whatever its density: two garbled characters and the U+FFFD.
+const LOST_TRAIL_MIN_CHARS: usize = 3;
 
 /// Text from which [`scan`] splits the work between threads.
 const PARALLEL_SCAN: usize = 4 << 20;
@@ -401,7 +412,7 @@ pub fn scan(text: &str) -> Scan {
         .par_windows(2)
         .map(|w| {
             let mut piece = scan_piece(&text[w[0]..w[1]]);
-            for r in &mut piece.runs {
+            for r in piece.runs.iter_mut().chain(&mut piece.lost_trail) {
                 *r = (r.0 + w[0], r.1 + w[0]);
             }
             piece
@@ -410,6 +421,7 @@ pub fn scan(text: &str) -> Scan {
     let mut out = Scan::default();
     for piece in pieces {
         out.runs.extend(piece.runs);
+        out.lost_trail.extend(piece.lost_trail);
         out.markers |= piece.markers;
     }
     out
@@ -531,8 +543,16 @@ fn scan_piece(text: &str) -> Scan {
             // short run.
             susp * 4 >= chars || (susp >= 2 && chars <= 12) || (susp + level2) * 3 >= chars
         };
+        // A run that ends in U+FFFD before an ASCII byte below 0x40 (or the end) is how a
+        // browser's GBK decoder leaves misaligned text: the last trail byte and the byte
+        // that resynchronised it made no character ([`Scan::lost_trail`]).
         if keep {
             out.runs.push((start, i));
+        } else if chars >= LOST_TRAIL_MIN_CHARS
+            && bytes[start..i].ends_with("\u{FFFD}".as_bytes())
+            && bytes.get(i).is_none_or(|&b| b < 0x40)
+        {
+            out.lost_trail.push((start, i));
         }
         run_start = i;
     }

@@ -94,6 +94,11 @@ pub fn repair_with(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
     let first = badness::scan(text);
     // The page-level sign of Korean read as GBK vouches for that channel in the first pass.
     let mut vouched = None;
+    let dense_runs = if first.lost_trail.is_empty() {
+        first.runs
+    } else {
+        badness::union_of_runs(first.runs, first.lost_trail)
+    };
     let first_runs = match badness::read_as_another_code_page(text) {
         Some((sign, all)) => {
             // (GBK read as Big5 is weighed run by run, each on its own bar: a clean
@@ -101,9 +106,9 @@ pub fn repair_with(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
             if sign == badness::PageSign::KoreanAsGbk {
                 vouched = Some(KOREAN_AS_GBK);
             }
-            badness::union_of_runs(first.runs, all)
+            badness::union_of_runs(dense_runs, all)
         }
-        None => first.runs,
+        None => dense_runs,
     };
     let first_runs_empty = first_runs.is_empty();
     if first_runs.len() >= PARALLEL_RUNS {
