@@ -1052,6 +1052,9 @@ fn try_channel(
         (fixed, lost)
     } else {
         let mut bytes = channels::reencode(span, ch.reencode, &lost_at)?;
+        if ch.original == UTF_8 && !lost_at.is_empty() && !invalid_only_beside_losses(&bytes) {
+            return None;
+        }
         // The lost byte is simply missing: the character it belonged to decodes as one
         // U+FFFD (two at most, when a lead byte was lost before its continuation bytes).
         bytes.retain(|&b| b != channels::LOST_BYTE || lost_at.is_empty());
@@ -1495,6 +1498,34 @@ fn chain_names(ch: &Channel) -> (&'static str, String) {
 /// What a U+FFFD encoded in full is scored as: a symbol (white square).
 const WRITTEN_REPLACEMENT: char = '\u{25A1}';
 
+/// Whether UTF-8 `bytes`, with [`channels::LOST_BYTE`] where a reader lost bytes, is valid
+/// but beside the losses: a sequence cut short just before one, continuation bytes just
+/// after one. A reading whose other bytes are no UTF-8 explains the loss with bytes the
+/// text never had (`檔�` read as GBK is 99 6E and the loss: a stray continuation byte, an
+/// `n`, and `檔` gone).
+fn invalid_only_beside_losses(bytes: &[u8]) -> bool {
+    let mut parts = bytes.split(|&b| b == channels::LOST_BYTE).peekable();
+    let mut after_loss = false;
+    while let Some(part) = parts.next() {
+        let before_loss = parts.peek().is_some();
+        let orphans = if after_loss {
+            part.iter()
+                .take(3)
+                .take_while(|b| (0x80..=0xBF).contains(*b))
+                .count()
+        } else {
+            0
+        };
+        match std::str::from_utf8(&part[orphans..]) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() && before_loss => {}
+            Err(_) => return false,
+        }
+        after_loss = true;
+    }
+    true
+}
+
 /// A [`sequence_fix`]: the repaired text, the same with each destroyed character shown as
 /// the placeholder its reader left (what the model scores; `None` while it is the same as
 /// the text, as it is in most runs), and how many were destroyed.
@@ -1532,10 +1563,11 @@ impl SequenceFix {
 }
 
 /// A sequence with a lost byte is read only if the byte can make a character likelier than
-/// this where it stands (or a Han character, which the bigrams weigh) — likelier than a
-/// letter glued to a word of another script, or a symbol: Belarusian `аў` before a U+FFFD
-/// is no UTF-8 sequence's remains (E0 A2 and windows-1251's one undefined byte, 0x98, make
-/// U+0898, an Arabic mark), while `Ã` before one is `Á`, `Í`, `Ï`, `Ð` or `Ý`.
+/// this where it stands (or a Han character beside another, which the bigrams weigh) —
+/// likelier than a letter glued to a word of another script, or a symbol: Belarusian `аў`
+/// before a U+FFFD is no UTF-8 sequence's remains (E0 A2 and windows-1251's one undefined
+/// byte, 0x98, make U+0898, an Arabic mark), nor Ukrainian `ді` (E4 B3 98 is the rare `䳘`),
+/// while `Ã` before one is `Á`, `Í`, `Ï`, `Ð` or `Ý`.
 const LOST_FILL_FLOOR: f32 = -10.5;
 
 /// A lost byte is restored only when the best character it can make beats every other by
@@ -1660,6 +1692,7 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                         let next = next_char(&bytes, i + len);
                         han_beside =
                             last.is_some_and(model::is_han) || next.is_some_and(model::is_han);
+                        let mut plausible = false;
                         for fill in undefined.iter() {
                             seq[k] = fill;
                             let Some(c) = decode_one(&seq[..len]) else {
@@ -1669,6 +1702,9 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                             if own < LOST_FILL_FLOOR && !model::is_han(c) {
                                 continue;
                             }
+                            // (A Han character beside another is weighed by the bigrams;
+                            // beside none, only its own frequency speaks for it.)
+                            plausible |= own >= LOST_FILL_FLOOR || han_beside;
                             let sc = own + next.map_or(0.0, |n| model::char_logp(Some(c), n));
                             match best {
                                 Some((b, _)) if sc <= b => second = second.max(sc),
@@ -1677,6 +1713,9 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                                     best = Some((sc, c));
                                 }
                             }
+                        }
+                        if !plausible {
+                            best = None;
                         }
                     }
                 }
@@ -1846,6 +1885,19 @@ mod tests {
         assert_eq!(kinds(&summary), folded);
         // Four through windows-1252 and one through GBK a line: A G A G … A.
         assert_eq!(folded.len(), 601);
+    }
+
+    #[test]
+    fn a_loss_explains_only_the_bytes_beside_it() {
+        const L: u8 = channels::LOST_BYTE;
+        // 你 (E4 BD A0) with its last byte lost, then 好: a sequence cut short before it.
+        assert!(invalid_only_beside_losses(&[0xE4, 0xBD, L, 0xE5, 0xA5, 0xBD]));
+        // Its lead lost: continuation bytes after the loss.
+        assert!(invalid_only_beside_losses(&[L, 0xBD, 0xA0, b'a']));
+        // 檔 as GBK (99 6E) before the loss: a stray continuation byte away from it.
+        assert!(!invalid_only_beside_losses(&[0x99, 0x6E, L]));
+        // A sequence cut short with no loss after it.
+        assert!(!invalid_only_beside_losses(&[L, b'a', 0xE4, 0xBD]));
     }
 
     #[test]
