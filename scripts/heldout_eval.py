@@ -10,8 +10,9 @@ over all of them at once (`-o`, one file per sample). Two sizes: a single string
 text, no context) and eight strings joined by line feeds (a small document). Also:
 misaligned GBK (one byte of a double-byte character lost, then decoded as GBK the way
 a browser does, misaligned until an ASCII byte below 0x40 resynchronises it), scored by character error rate; the
-originals themselves, which must come out unchanged; and Chinese ones with a character lost to
-U+FFFD before an ASCII byte, which must come out unchanged too.
+originals themselves, which must come out unchanged; and ones with a character lost to
+U+FFFD before an ASCII byte (Chinese between Han characters; in the other language groups
+any non-ASCII character), which must come out unchanged too.
 
 Per channel it prints: samples, exact repairs, left unchanged, character error rate of the
 output against the original (Levenshtein distance / length), and, when the Python package
@@ -207,6 +208,23 @@ def main():
             lost = t[:i] + "\ufffd" + t[i + 1:]
             cases.append(("clean zh_hans + U+FFFD (string)", lost, lost))
             taken += 1
+    # The same for the other language groups: any non-ASCII character before an ASCII byte
+    # below 0x40 or the end lost to U+FFFD (what a strict decoder leaves of a character it
+    # could not read), in text that is otherwise clean.
+    for src in LANGS:
+        if src == "zh_hans":
+            continue
+        taken = 0
+        for t in texts(src, 1):
+            if taken == args.samples // 2:
+                break
+            spots = [i for i in range(len(t))
+                     if ord(t[i]) > 0x7F and (i + 1 == len(t) or ord(t[i + 1]) < 0x40)]
+            if spots:
+                i = rng.choice(spots)
+                lost = t[:i] + "\ufffd" + t[i + 1:]
+                cases.append((f"clean {src} + U+FFFD (string)", lost, lost))
+                taken += 1
 
     with tempfile.TemporaryDirectory() as tmp:
         src_dir, out_dir = os.path.join(tmp, "in"), os.path.join(tmp, "out")
