@@ -381,6 +381,18 @@ pub struct Scan {
     pub markers: bool,
 }
 
+/// GB2312's characters (GBK leads 0xA1–0xF7, trails 0xA1–0xFE).
+static GB2312_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| gbk_chars(0xA1..=0xF7, 0xA1..=0xFE));
+
+/// Whether the two characters at the end of `run` are GB2312's, as misaligned GB2312 text
+/// always is (each character is a trail byte 0xA1–0xFE and a lead 0xB0–0xF7): clean
+/// Traditional text ends in a character GB2312 lacks as often as not (`遠端檔`).
+fn garbled_gb2312_before(run: &str) -> bool {
+    let gb2312 = |c: Option<char>| c.is_some_and(|c| in_bits(&GB2312_BMP, c));
+    let mut tail = run.chars().rev();
+    gb2312(tail.next()) && gb2312(tail.next())
+}
+
 /// Characters (with the U+FFFD) from which a run ending in a lost trail byte's U+FFFD is a
 /// candidate whatever its density: two garbled characters and the U+FFFD.
 const LOST_TRAIL_MIN_CHARS: usize = 3;
@@ -551,6 +563,7 @@ fn scan_piece(text: &str) -> Scan {
         } else if chars >= LOST_TRAIL_MIN_CHARS
             && bytes[start..i].ends_with("\u{FFFD}".as_bytes())
             && bytes.get(i).is_none_or(|&b| b < 0x40)
+            && garbled_gb2312_before(&text[start..i - 3])
         {
             out.lost_trail.push((start, i));
         }
