@@ -283,11 +283,12 @@ impl Bigrams {
     }
 }
 
+/// Bigrams of two characters of the dense range: (row, follower, value).
+type DensePairs = Vec<(u32, u16, f32)>;
+
 /// The pairs of `lines` (whole lines of the bigram list) with their interpolated values:
-/// those of two characters of the dense range, as (row, follower, value), and the others
-/// by [`pair_key`].
-#[allow(clippy::type_complexity)]
-fn bigram_pairs(lines: &'static str, uni: &Unigrams) -> (Vec<(u32, u16, f32)>, Vec<(u64, f32)>) {
+/// those of the dense range, and the others by [`pair_key`].
+fn bigram_pairs(lines: &'static str, uni: &Unigrams) -> (DensePairs, Vec<(u64, f32)>) {
     let dense = (DENSE_END - DENSE_START) as usize;
     let mut pairs = Vec::with_capacity(lines.len() / 12);
     let mut other = Vec::new();

@@ -1891,7 +1891,9 @@ mod tests {
     fn a_loss_explains_only_the_bytes_beside_it() {
         const L: u8 = channels::LOST_BYTE;
         // 你 (E4 BD A0) with its last byte lost, then 好: a sequence cut short before it.
-        assert!(invalid_only_beside_losses(&[0xE4, 0xBD, L, 0xE5, 0xA5, 0xBD]));
+        assert!(invalid_only_beside_losses(&[
+            0xE4, 0xBD, L, 0xE5, 0xA5, 0xBD
+        ]));
         // Its lead lost: continuation bytes after the loss.
         assert!(invalid_only_beside_losses(&[L, 0xBD, 0xA0, b'a']));
         // 檔 as GBK (99 6E) before the loss: a stray continuation byte away from it.
