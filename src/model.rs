@@ -883,9 +883,12 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
         .lines()
         .find_map(|l| l.strip_prefix("# total ")?.trim().parse::<f64>().ok())
         .unwrap_or(1.0);
-    let logp = data_lines(WORDS_TXT)
-        .map(|(w, n)| (w, (n as f64 / total).ln() as f32))
-        .collect();
+    // (Sized once: grown entry by entry, the table was rebuilt a dozen times.)
+    let mut logp = FxHashMap::with_capacity_and_hasher(
+        memchr::memchr_iter(b'\n', WORDS_TXT.as_bytes()).count(),
+        Default::default(),
+    );
+    logp.extend(data_lines(WORDS_TXT).map(|(w, n)| (w, (n as f64 / total).ln() as f32)));
     Words {
         logp,
         unknown: (1.0 / total).ln() as f32,
