@@ -11,7 +11,9 @@
 //! Thai, the Indic scripts…) inside a word of their own script; adjacent accented Latin
 //! letters, case flips, letters glued to another script, a letter right after a word-ending
 //! sign, C1 controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the
-//! *same bytes*, so a decoding into fewer, likelier characters wins, as it should.
+//! *same bytes*, so a decoding into fewer, likelier characters wins, as it should. Apart
+//! from the sums, [`words_logp`] reads Chinese as words (jieba's unigram model over its own
+//! word list): what chooses a character a misalignment left to guess.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;

@@ -5,6 +5,8 @@
 //! loss markers on the way; clean text yields none and nothing else runs. (A text of 4 MB
 //! or more is scanned in 1 MB pieces cut after line feeds, on every thread.) A character is
 //! *suspicious* when real text rarely contains it but decoding accidents often produce it.
+//! Apart, the scan notes runs that end in U+FFFD before an ASCII byte, as misaligned GBK
+//! does in a browser ([`Scan::lost_trail`]), which the first pass weighs too.
 
 use rayon::prelude::*;
 use std::sync::LazyLock;

@@ -7,7 +7,8 @@
 //! rebuilt from the two — solved with Viterbi, linear in the span. The byte lost at the
 //! start (the first damaged character's lead or its trail), a lost trail byte at the end,
 //! and, in a run that ends in the U+FFFD of a lost trail byte, where the damage begins are
-//! lattice choices too, picked by score.
+//! lattice choices too, picked by score. The characters rebuilt from one known byte (the
+//! first, and after a lossy reader the last) are then chosen again by words.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;

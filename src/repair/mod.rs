@@ -428,7 +428,6 @@ fn pass(
         }
     }
     drop_aside(runs);
-    drop_aside(chosen);
     Some(out)
 }
 
