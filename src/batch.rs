@@ -223,28 +223,38 @@ pub fn process_all(
     }
     let mut reports = Vec::with_capacity(inputs.len());
     let mut inputs = inputs.into_iter();
-    let mut written: Option<Vec<(FileReport, Option<Staged>)>> = None;
-    loop {
-        let batch: Vec<Input> = inputs.by_ref().take(COMMIT_BATCH).collect();
-        if batch.is_empty() && written.is_none() {
-            break;
+    // The batch written last is synced and renamed on a thread of its own while the workers
+    // process the next one: a commit mostly waits for the disk, and a worker that waited
+    // with it would leave its core idle (with `-j 1`, the whole run would stop for it).
+    std::thread::scope(|scope| {
+        let mut committing: Option<std::thread::ScopedJoinHandle<'_, Vec<FileReport>>> = None;
+        let mut collect = |handle: std::thread::ScopedJoinHandle<'_, Vec<FileReport>>| {
+            let committed = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for report in committed {
+                on_done(&report);
+                reports.push(report);
+            }
+        };
+        loop {
+            let batch: Vec<Input> = inputs.by_ref().take(COMMIT_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let staged: Vec<_> = batch
+                .into_par_iter()
+                .map(|input| stage_one(input, cfg, opts, interrupted))
+                .collect();
+            if let Some(handle) = committing.take() {
+                collect(handle);
+            }
+            committing = Some(scope.spawn(move || commit(staged, interrupted)));
         }
-        // The batch written last is synced and renamed while this one is processed.
-        let (committed, staged) = rayon::join(
-            || written.take().map(|w| commit(w, interrupted)),
-            || {
-                batch
-                    .into_par_iter()
-                    .map(|input| stage_one(input, cfg, opts, interrupted))
-                    .collect::<Vec<_>>()
-            },
-        );
-        for report in committed.into_iter().flatten() {
-            on_done(&report);
-            reports.push(report);
+        if let Some(handle) = committing {
+            collect(handle);
         }
-        written = (!staged.is_empty()).then_some(staged);
-    }
+    });
     reports
 }
 

@@ -10,8 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use mojifix::batch::{self, FileReport, Input, Options, Sink, STREAM_THRESHOLD};
+use mojifix::detect::Detection;
 use mojifix::report;
 
 use args::Args;
@@ -20,6 +22,8 @@ use settings::Settings;
 
 /// How much of a file `--detect` reads.
 const DETECT_PREFIX: u64 = 1024 * 1024;
+/// Inputs `--detect` reads and detects together before their lines are printed.
+const DETECT_BATCH: usize = 256;
 /// Small files processed together before their output is written (stdout sink).
 const STDOUT_BATCH: usize = 64;
 
@@ -87,26 +91,37 @@ fn message(s: &Settings, msg: &str) {
     let _ = writeln!(io::stderr().lock(), "{prefix} {}", report::sanitize(msg));
 }
 
+/// `--detect`: one line per input, in input order; files are read and detected in parallel
+/// a batch at a time.
 fn detect_all(s: &Settings, inputs: Vec<Input>) -> Result<ExitStatus> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut status = ExitStatus::Clean;
-    for input in inputs {
-        let mut buf = Vec::new();
-        let read = match &input.path {
-            None => io::stdin().lock().take(DETECT_PREFIX).read_to_end(&mut buf),
-            Some(p) => {
-                std::fs::File::open(p).and_then(|f| f.take(DETECT_PREFIX).read_to_end(&mut buf))
+    for batch in inputs.chunks(DETECT_BATCH) {
+        let found: Vec<io::Result<Detection>> = batch
+            .par_iter()
+            .map(|input| {
+                let mut buf = Vec::new();
+                match &input.path {
+                    None => io::stdin().lock().take(DETECT_PREFIX).read_to_end(&mut buf),
+                    Some(p) => std::fs::File::open(p)
+                        .and_then(|f| f.take(DETECT_PREFIX).read_to_end(&mut buf)),
+                }?;
+                Ok(mojifix::detect::detect(&buf, &s.config.hint))
+            })
+            .collect();
+        for (input, d) in batch.iter().zip(found) {
+            match d {
+                Ok(d) => {
+                    if let Err(e) = report::detect_line(&mut out, &input.display(), &d) {
+                        return broken_pipe_or(e);
+                    }
+                }
+                Err(e) => {
+                    message(s, &format!("{}: reading: {e}", input.display()));
+                    status = status.max(ExitStatus::Error);
+                }
             }
-        };
-        if let Err(e) = read {
-            message(s, &format!("{}: reading: {e}", input.display()));
-            status = status.max(ExitStatus::Error);
-            continue;
-        }
-        let d = mojifix::detect::detect(&buf, &s.config.hint);
-        if let Err(e) = report::detect_line(&mut out, &input.display(), &d) {
-            return broken_pipe_or(e);
         }
     }
     Ok(status)

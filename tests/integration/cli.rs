@@ -121,6 +121,36 @@ fn detect_prints_encoding_and_confidence() {
     );
 }
 
+/// `--detect` works on batches in parallel: the lines still come in walk order (by path),
+/// each with its own file's encoding, across batch boundaries.
+#[test]
+fn detect_over_a_tree_keeps_walk_order() {
+    let t = tempdir();
+    let gbk = fs::read(root().join("fixtures/bytes/gbk/zh_hans.in")).unwrap();
+    let utf8 = fs::read(seed("000")).unwrap();
+    let mut expected = String::new();
+    for i in 0..600 {
+        let f = t.path().join(format!("{i:04}.txt"));
+        let (bytes, enc) = if i % 3 == 0 {
+            (&gbk, "GBK")
+        } else {
+            (&utf8, "UTF-8")
+        };
+        fs::write(&f, bytes).unwrap();
+        expected.push_str(&format!("{}\t{enc}\n", f.display()));
+    }
+    let (code, stdout, _) = out(mojifix().args(["-j", "2", "--detect"]).arg(t.path()));
+    assert_eq!(code, 0);
+    let got: String = stdout
+        .lines()
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            format!("{}\t{}\n", cols[0], cols[1])
+        })
+        .collect();
+    assert_eq!(got, expected);
+}
+
 #[test]
 fn json_reports_one_object_per_input() {
     let (code, stdout, _) = out(mojifix()
