@@ -6,8 +6,9 @@
 //! dominant channel lowers it, text that is partly right raises it). Repeated to a fixed
 //! point, so double mojibake comes off layer by layer. The runs of a pass are weighed in
 //! parallel (each depends on the text alone); the decisions then see them all, in order.
-//! Every replacement is a
-//! [`Step::Repaired`] record that [`crate::pipeline::replay`] can re-apply.
+//! A text of half a megabyte or more is repaired in segments of a quarter, cut after line
+//! ends, in parallel (the decisions too). Every replacement is a [`Step::Repaired`] record
+//! that [`crate::pipeline::replay`] can re-apply.
 
 pub mod badness;
 pub mod channels;
@@ -87,11 +88,147 @@ pub fn repair(text: &str) -> (Cow<'_, str>, Vec<Step>) {
 
 /// [`repair`], making the records `records` asks for.
 pub fn repair_with(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
-    let mut steps = Vec::new();
+    if text.len() >= 2 * SEGMENT {
+        return repair_segments(text, records);
+    }
+    repair_whole(text, records)
+}
+
+/// A text of at least twice this many bytes is repaired in segments of about this size,
+/// cut after a line end (no run, span or misaligned stretch crosses one): one segment per
+/// task, every stage of a pass in parallel, where a whole text leaves deciding and
+/// rebuilding to one thread. A quarter of a megabyte is thousands of runs: the document's
+/// channel and page-level signs are as clear in it as in the whole (the chunks a large
+/// file is streamed in are the same size). Where a segment ends does not depend on the
+/// number of threads, so neither does the output.
+const SEGMENT: usize = 256 * 1024;
+
+/// Where [`repair_with`] cuts a long text: after the first line end at least [`SEGMENT`]
+/// bytes on, while at least twice that is left (a text without line ends stays whole).
+fn segments(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start >= 2 * SEGMENT {
+        let Some(nl) = memchr::memchr(b'\n', &bytes[start + SEGMENT..]) else {
+            break;
+        };
+        let end = start + SEGMENT + nl + 1;
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// [`repair_with`] over [`segments`] in parallel, the records joined as one repair of the
+/// whole would have made them: offsets shifted by the repaired text before the segment (so
+/// replaying them in order still reproduces the output), a summary's repeated kind folded
+/// at the seams, and each loss marker's counts summed into one record at the end.
+fn repair_segments(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
+    // Each segment is scanned first, so that the model, when the runs found need it, is
+    // loaded by both threads before any segment waits for it.
+    let scanned: Vec<(&str, badness::Scan)> = segments(text)
+        .into_par_iter()
+        .map(|s| (s, badness::scan(s)))
+        .collect();
+    if scanned
+        .iter()
+        .map(|(_, scan)| scan.runs.len())
+        .sum::<usize>()
+        >= PARALLEL_RUNS
+    {
+        rayon::join(model::warm, misaligned::warm);
+    }
+    let parts: Vec<(Cow<'_, str>, Vec<Step>)> = scanned
+        .into_par_iter()
+        .map(|(s, scan)| repair_scanned(s, scan, records))
+        .collect();
+    let changed = parts.iter().any(|(p, _)| matches!(p, Cow::Owned(_)));
+    let mut out = String::with_capacity(if changed { text.len() } else { 0 });
+    let mut base = 0;
+    let mut steps: Vec<Step> = Vec::new();
+    let mut losses: Vec<Step> = Vec::new();
+    for (part, part_steps) in parts {
+        for step in part_steps {
+            match step {
+                Step::Repaired {
+                    fix,
+                    chain,
+                    start,
+                    len,
+                    before,
+                    after,
+                    margin,
+                    lost,
+                } => {
+                    if wanted(records, &steps, fix) {
+                        steps.push(Step::Repaired {
+                            fix,
+                            chain,
+                            start: start + base,
+                            len,
+                            before,
+                            after,
+                            margin,
+                            lost,
+                        });
+                    }
+                }
+                Step::LossMarked { marker, count, at } => {
+                    let at = at.into_iter().map(|p| p + base);
+                    match losses
+                        .iter_mut()
+                        .find(|l| matches!(l, Step::LossMarked { marker: m, .. } if *m == marker))
+                    {
+                        Some(Step::LossMarked {
+                            count: total,
+                            at: all,
+                            ..
+                        }) => {
+                            *total += count;
+                            for p in at {
+                                crate::step::note_position(all, p);
+                            }
+                        }
+                        _ => losses.push(Step::LossMarked {
+                            marker,
+                            count,
+                            at: at.collect(),
+                        }),
+                    }
+                }
+                other => steps.push(other),
+            }
+        }
+        base += part.len();
+        if changed {
+            out.push_str(&part);
+        }
+    }
+    steps.extend(losses);
+    if changed {
+        (Cow::Owned(out), steps)
+    } else {
+        (Cow::Borrowed(text), steps)
+    }
+}
+
+/// [`repair_with`] on a text taken whole.
+fn repair_whole(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
     if text.is_ascii() {
-        return (Cow::Borrowed(text), steps);
+        return (Cow::Borrowed(text), Vec::new());
     }
     let first = badness::scan(text);
+    if first.runs.len() >= PARALLEL_RUNS {
+        rayon::join(model::warm, misaligned::warm);
+    }
+    repair_scanned(text, first, records)
+}
+
+/// [`repair_whole`] once the text is scanned.
+fn repair_scanned(text: &str, first: badness::Scan, records: Records) -> (Cow<'_, str>, Vec<Step>) {
+    let mut steps = Vec::new();
     // The page-level sign of Korean read as GBK vouches for that channel in the first pass.
     let mut vouched = None;
     let dense_runs = if first.lost_trail.is_empty() {
@@ -111,9 +248,6 @@ pub fn repair_with(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
         None => dense_runs,
     };
     let first_runs_empty = first_runs.is_empty();
-    if first_runs.len() >= PARALLEL_RUNS {
-        rayon::join(model::warm, misaligned::warm);
-    }
     let mut maybe_markers = first.markers;
     let mut runs = Some(first_runs);
     let mut cur: Cow<str> = Cow::Borrowed(text);
@@ -1884,6 +2018,66 @@ mod tests {
         assert_eq!(kinds(&summary), folded);
         // Four through windows-1252 and one through GBK a line: A G A G … A.
         assert_eq!(folded.len(), 601);
+    }
+
+    #[test]
+    fn a_long_text_is_repaired_in_segments_as_if_whole() {
+        // Over a megabyte: four segments, each cut after a line end.
+        let line = "cafÃ© and dÃ©jÃ  vu; 浣犲ソ; 锟斤拷 naÃ¯ve\n";
+        let text = line.repeat(1_100_000 / line.len());
+        let parts = segments(&text);
+        assert_eq!(parts.len(), 4);
+        assert_eq!(parts.concat(), text);
+        assert!(parts.iter().all(|p| p.ends_with('\n')));
+        assert!(parts[..3].iter().all(|p| p.len() >= SEGMENT));
+        let lines = text.len() / line.len();
+        let (every_text, every) = repair_with(&text, Records::Every);
+        assert_eq!(
+            every_text,
+            "café and déjà vu; 你好; 锟斤拷 naïve\n".repeat(lines)
+        );
+        // The records, replayed in order on the text as it was, give the repaired text: each
+        // segment's offsets were shifted by the repaired text before it.
+        let mut replayed = text.clone();
+        for step in &every {
+            if let Step::Repaired {
+                start, len, after, ..
+            } = step
+            {
+                replayed.replace_range(*start..*start + *len, after);
+            }
+        }
+        assert_eq!(replayed, every_text);
+        // One loss record for the whole text, its count summed over the segments, at the
+        // end (where a repair of the whole puts it).
+        let losses: Vec<&Step> = every
+            .iter()
+            .filter(|s| matches!(s, Step::LossMarked { .. }))
+            .collect();
+        assert_eq!(losses.len(), 1);
+        assert!(
+            matches!(every.last(), Some(Step::LossMarked { count, at, .. })
+            if *count == lines && at[1] - at[0] == every_text.len() / lines)
+        );
+        // A summary folds the repeats where two segments meet: one record per change of
+        // kind, as from the records of every repair.
+        let (summary_text, summary) = repair_with(&text, Records::Summary);
+        assert_eq!(summary_text, every_text);
+        let kinds = |steps: &[Step]| -> Vec<&'static str> {
+            steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Repaired { fix, .. } => Some(*fix),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut folded = kinds(&every);
+        folded.dedup();
+        assert_eq!(kinds(&summary), folded);
+        // Clean text comes back borrowed.
+        let clean = "中文与 ASCII 的一行。\n".repeat(40_000);
+        assert!(matches!(repair(&clean).0, Cow::Borrowed(_)));
     }
 
     #[test]
