@@ -1159,13 +1159,23 @@ fn try_channel(
     // reader destroyed is scored as the placeholder it left (the loss was there before).
     let mut scored_after = None;
     let mut restored = 0;
+    // A reading that recovers no character and gives up two or more characters to mark one
+    // loss only deletes them: Polish `częś�` (`części` with a letter lost) read through
+    // windows-1250 is `ę`, `ś` and the lost byte as one three-byte sequence, `cz�`; so is
+    // `ä»�` in a page of UTF-8 read as windows-1252. Only a document whose channel this is
+    // shows which it is. (One letter and its lost byte, `Ä�` in `SlovenÄ�ina`, is a
+    // sequence's lead byte and its lost continuation: that reading stands.)
+    let mut deletes_only = false;
     let (after, lost) = if single_byte_to_utf8 {
         let SequenceFix {
             text: mut fixed,
             scored,
             lost,
             restored: r,
+            recovered,
+            widest_loss,
         } = sequence_fix(span, ch, prev, nbsp)?;
+        deletes_only = lost > 0 && recovered == 0 && widest_loss >= 3;
         scored_after = scored;
         restored = r;
         // `Ã` + NBSP + space, with the two spaces collapsed into one: `à perturber`. Only
@@ -1279,7 +1289,7 @@ fn try_channel(
         after,
         margin,
         lost,
-        accepted: margin > min_gain && !thin_cjk && !quotes_only && !glued_nbsp,
+        accepted: margin > min_gain && !thin_cjk && !quotes_only && !glued_nbsp && !deletes_only,
         threshold: min_gain,
         doc_threshold,
         sequence: single_byte_to_utf8,
@@ -1668,6 +1678,11 @@ struct SequenceFix {
     lost: usize,
     /// Lost bytes the model settled (see [`LOST_BYTE_MARGIN`]).
     restored: usize,
+    /// Characters recovered: sequences read as one (not lost), C1 controls read as
+    /// windows-1252.
+    recovered: usize,
+    /// The most characters one lost sequence took (its bytes as they were shown).
+    widest_loss: usize,
 }
 
 impl SequenceFix {
@@ -1778,6 +1793,8 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
         scored: None,
         lost: 0,
         restored: 0,
+        recovered: 0,
+        widest_loss: 0,
     };
     let holes_possible = !undefined.is_empty() && lost_marks;
     if !holes_possible {
@@ -1879,7 +1896,12 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
         match fixed {
             Some((c, placeholder, len)) => {
                 out.push(c, placeholder.unwrap_or(c));
-                out.lost += usize::from(placeholder.is_some_and(|p| p != WRITTEN_REPLACEMENT));
+                if placeholder.is_some_and(|p| p != WRITTEN_REPLACEMENT) {
+                    out.lost += 1;
+                    out.widest_loss = out.widest_loss.max(len);
+                } else {
+                    out.recovered += 1;
+                }
                 last = Some(c);
                 i += len;
                 any = true;
@@ -1891,6 +1913,7 @@ fn sequence_fix(span: &str, ch: &Channel, prev: Option<char>, nbsp: bool) -> Opt
                     _ => chars[i],
                 };
                 any |= c != chars[i];
+                out.recovered += usize::from(c != chars[i]);
                 last = Some(c);
                 out.push(c, c);
                 i += 1;
