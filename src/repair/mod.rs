@@ -1120,10 +1120,12 @@ impl SpanClass {
 
 /// Whether a single-byte reading of UTF-8 can find anything in `run`: some character whose
 /// byte in the channel's code page is a UTF-8 lead (C2–F4) followed by one whose byte is a
-/// continuation (80–BF) or that stands for a lost byte (U+FFFD, `?`), or a lead last. Czech `ří` through
-/// windows-1250 is F8 ED, neither: such runs are common in clean Central European text,
-/// and answering here costs a table read per character where a reading allocated and
-/// scored. Other channels: always.
+/// continuation (80–BF) or that stands for a lost byte (U+FFFD, `?`), or a sequence at the
+/// end one byte short (the byte after the run, a space that was NBSP or a lossy reader's
+/// `?`, may complete it: `Ã`, `à¸`). Czech `ří` and `čí` through windows-1250 are F8 ED and
+/// E8 ED, none of these: such runs are common in clean Central European text, and
+/// answering here costs a table read per character where a reading allocated and scored.
+/// Other channels: always.
 fn may_hold_a_sequence(run: &str, ch: &Channel) -> bool {
     if ch.original != UTF_8 || !channels::is_single_byte(ch.reencode) {
         return true;
@@ -1131,17 +1133,23 @@ fn may_hold_a_sequence(run: &str, ch: &Channel) -> bool {
     let Some(table) = channels::byte_table(ch.reencode) else {
         return true;
     };
-    let mut lead = false;
+    // The length of the last lead's sequence, and the continuation bytes seen after it.
+    let (mut len, mut conts) = (0u8, 0u8);
     for c in run.chars() {
         let b = table.byte(c);
-        if lead && (b.is_some_and(|b| (0x80..=0xBF).contains(&b)) || c == '\u{FFFD}' || c == '?') {
+        let cont = b.is_some_and(|b| (0x80..=0xBF).contains(&b));
+        if len > 0 && conts == 0 && (cont || c == '\u{FFFD}' || c == '?') {
             return true;
         }
-        lead = b.is_some_and(|b| (0xC2..=0xF4).contains(&b));
+        (len, conts) = match b {
+            Some(0xC2..=0xDF) => (2, 0),
+            Some(0xE0..=0xEF) => (3, 0),
+            Some(0xF0..=0xF4) => (4, 0),
+            _ if cont && len > 0 => (len, conts + 1),
+            _ => (0, 0),
+        };
     }
-    // A lead last: its continuation may be the byte after the run (`Ã` + a space that was
-    // NBSP, or a lossy reader's `?`).
-    lead
+    len > 0 && conts + 2 == len
 }
 
 /// Applies one channel to the run, whole (double-byte originals) or sequence by sequence
@@ -2139,6 +2147,38 @@ mod tests {
         // Clean text comes back borrowed.
         let clean = "中文与 ASCII 的一行。\n".repeat(40_000);
         assert!(matches!(repair(&clean).0, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn single_byte_readings_are_skipped_where_no_sequence_can_be() {
+        let channel = |name: &str| CHANNELS.iter().find(|c| c.name == name).unwrap();
+        let (cp1252, cp1250) = (channel("utf8_as_cp1252"), channel("utf8_as_cp1250"));
+        for (run, ch, may) in [
+            // Czech letter pairs: F8 ED, E8 ED (a three-byte lead last, two bytes short).
+            ("ří", cp1250, false),
+            ("čí", cp1250, false),
+            ("ř", cp1252, false),
+            // A lead and a continuation; a lead and a lost byte.
+            ("Ã©", cp1252, true),
+            ("Ã\u{FFFD}", cp1252, true),
+            ("Ä›", cp1250, true),
+            // One byte short at the end: the space or `?` after the run may complete it.
+            ("Ã", cp1252, true),
+            ("à¸", cp1252, true),
+            ("ä»", cp1252, true),
+            // Two bytes short, or nothing that leads.
+            ("ä", cp1252, false),
+            ("«\u{A0}", cp1252, false),
+        ] {
+            assert_eq!(
+                may_hold_a_sequence(run, ch),
+                may,
+                "{run:?} through {}",
+                ch.name
+            );
+        }
+        // Other channels are always read.
+        assert!(may_hold_a_sequence("ří", channel("gbk_as_big5")));
     }
 
     #[test]
