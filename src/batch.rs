@@ -786,7 +786,7 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
                                 kinds_seen.push(kind.to_string());
                             }
                         }
-                        outcome.steps.push(shift(s, in_base, text_base));
+                        outcome.steps.push(s.shifted(in_base, text_base));
                     }
                     if let Some(w) = writer.as_deref_mut() {
                         let bytes = c.output.as_deref().unwrap_or(&c.input);
@@ -930,77 +930,6 @@ fn repair_kind(step: &Step) -> Option<&str> {
         Step::Repaired { fix, .. } => Some(fix),
         Step::LossMarked { marker, .. } => Some(marker),
         _ => None,
-    }
-}
-
-/// Moves a chunk's step positions to whole-input positions.
-fn shift(step: Step, in_base: usize, text_base: usize) -> Step {
-    if in_base == 0 {
-        return step;
-    }
-    match step {
-        Step::Decoded {
-            encoding,
-            source,
-            malformed,
-            malformed_at,
-            legacy_lines,
-        } => Step::Decoded {
-            encoding,
-            source,
-            malformed,
-            malformed_at: malformed_at.into_iter().map(|p| p + in_base).collect(),
-            legacy_lines,
-        },
-        Step::Repaired {
-            fix,
-            chain,
-            start,
-            len,
-            before,
-            after,
-            margin,
-            lost,
-        } => Step::Repaired {
-            fix,
-            chain,
-            start: start + text_base,
-            len,
-            before,
-            after,
-            margin,
-            lost,
-        },
-        Step::LossMarked { marker, count, at } => Step::LossMarked {
-            marker,
-            count,
-            at: at.into_iter().map(|p| p + text_base).collect(),
-        },
-        Step::PinyinRemoved { count, at, ranges } => Step::PinyinRemoved {
-            count,
-            at: at.into_iter().map(|p| p + text_base).collect(),
-            ranges: ranges
-                .into_iter()
-                .map(|(s, e)| (s + text_base, e + text_base))
-                .collect(),
-        },
-        Step::Converted {
-            config,
-            chars,
-            phrases,
-            at,
-        } => Step::Converted {
-            config,
-            chars,
-            phrases,
-            at: at.into_iter().map(|p| p + text_base).collect(),
-        },
-        Step::Normalized { what, count, at } => Step::Normalized {
-            what,
-            count,
-            at: at.into_iter().map(|p| p + text_base).collect(),
-        },
-        s @ Step::Encoded { .. } => s,
     }
 }
 

@@ -110,6 +110,80 @@ pub enum Step {
 /// At most this many positions are kept in a step record.
 pub const MAX_POSITIONS: usize = 8;
 
+impl Step {
+    /// The step with its positions moved: input offsets (`malformed_at`) by `in_base`, text
+    /// offsets by `text_base` — a chunk's or a segment's record made a whole input's.
+    pub fn shifted(self, in_base: usize, text_base: usize) -> Step {
+        if in_base == 0 && text_base == 0 {
+            return self;
+        }
+        match self {
+            Step::Decoded {
+                encoding,
+                source,
+                malformed,
+                malformed_at,
+                legacy_lines,
+            } => Step::Decoded {
+                encoding,
+                source,
+                malformed,
+                malformed_at: malformed_at.into_iter().map(|p| p + in_base).collect(),
+                legacy_lines,
+            },
+            Step::Repaired {
+                fix,
+                chain,
+                start,
+                len,
+                before,
+                after,
+                margin,
+                lost,
+            } => Step::Repaired {
+                fix,
+                chain,
+                start: start + text_base,
+                len,
+                before,
+                after,
+                margin,
+                lost,
+            },
+            Step::LossMarked { marker, count, at } => Step::LossMarked {
+                marker,
+                count,
+                at: at.into_iter().map(|p| p + text_base).collect(),
+            },
+            Step::PinyinRemoved { count, at, ranges } => Step::PinyinRemoved {
+                count,
+                at: at.into_iter().map(|p| p + text_base).collect(),
+                ranges: ranges
+                    .into_iter()
+                    .map(|(s, e)| (s + text_base, e + text_base))
+                    .collect(),
+            },
+            Step::Converted {
+                config,
+                chars,
+                phrases,
+                at,
+            } => Step::Converted {
+                config,
+                chars,
+                phrases,
+                at: at.into_iter().map(|p| p + text_base).collect(),
+            },
+            Step::Normalized { what, count, at } => Step::Normalized {
+                what,
+                count,
+                at: at.into_iter().map(|p| p + text_base).collect(),
+            },
+            s @ Step::Encoded { .. } => s,
+        }
+    }
+}
+
 /// Pushes `pos` onto `list` unless it already holds [`MAX_POSITIONS`].
 pub fn note_position(list: &mut Vec<usize>, pos: usize) {
     if list.len() < MAX_POSITIONS {

@@ -151,32 +151,9 @@ fn repair_segments(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
     let mut losses: Vec<Step> = Vec::new();
     for (part, part_steps) in parts {
         for step in part_steps {
-            match step {
-                Step::Repaired {
-                    fix,
-                    chain,
-                    start,
-                    len,
-                    before,
-                    after,
-                    margin,
-                    lost,
-                } => {
-                    if wanted(records, &steps, fix) {
-                        steps.push(Step::Repaired {
-                            fix,
-                            chain,
-                            start: start + base,
-                            len,
-                            before,
-                            after,
-                            margin,
-                            lost,
-                        });
-                    }
-                }
+            match step.shifted(0, base) {
+                Step::Repaired { fix, .. } if !wanted(records, &steps, fix) => {}
                 Step::LossMarked { marker, count, at } => {
-                    let at = at.into_iter().map(|p| p + base);
                     match losses
                         .iter_mut()
                         .find(|l| matches!(l, Step::LossMarked { marker: m, .. } if *m == marker))
@@ -191,11 +168,7 @@ fn repair_segments(text: &str, records: Records) -> (Cow<'_, str>, Vec<Step>) {
                                 crate::step::note_position(all, p);
                             }
                         }
-                        _ => losses.push(Step::LossMarked {
-                            marker,
-                            count,
-                            at: at.collect(),
-                        }),
+                        _ => losses.push(Step::LossMarked { marker, count, at }),
                     }
                 }
                 other => steps.push(other),
@@ -2080,6 +2053,17 @@ mod tests {
         repair(s).0.into_owned()
     }
 
+    /// The kinds of the repair records, in order.
+    fn kinds(steps: &[Step]) -> Vec<&'static str> {
+        steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Repaired { fix, .. } => Some(*fix),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn latin_mojibake_with_bytes_a_strict_reader_lost() {
         // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD. One of
@@ -2097,15 +2081,6 @@ mod tests {
         let (summary_text, summary) = repair_with(&text, Records::Summary);
         assert_eq!(every_text, "café and déjà vu; 你好; naïve\n".repeat(300));
         assert_eq!(summary_text, every_text);
-        let kinds = |steps: &[Step]| -> Vec<&'static str> {
-            steps
-                .iter()
-                .filter_map(|s| match s {
-                    Step::Repaired { fix, .. } => Some(*fix),
-                    _ => None,
-                })
-                .collect()
-        };
         assert_eq!(every.len(), 1500);
         let mut folded = kinds(&every);
         folded.dedup();
@@ -2157,15 +2132,6 @@ mod tests {
         // kind, as from the records of every repair.
         let (summary_text, summary) = repair_with(&text, Records::Summary);
         assert_eq!(summary_text, every_text);
-        let kinds = |steps: &[Step]| -> Vec<&'static str> {
-            steps
-                .iter()
-                .filter_map(|s| match s {
-                    Step::Repaired { fix, .. } => Some(*fix),
-                    _ => None,
-                })
-                .collect()
-        };
         let mut folded = kinds(&every);
         folded.dedup();
         assert_eq!(kinds(&summary), folded);
