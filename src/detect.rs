@@ -1,10 +1,11 @@
 //! Bytes → [`Detection`]: which encoding the input is in, how that was decided, and how
 //! sure we are. The order is: a byte-order mark, binary signatures, the caller's `--from`,
 //! UTF-16 recognised from its zero bytes, NUL bytes (binary), valid UTF-8, UTF-8 with a
-//! little damage, then a guess. The guess combines chardetng (fed a
-//! bounded prefix that grows only while it is undecided, since it runs at a few MB/s) with
-//! the language model in [`crate::model`], which decides alone on short inputs where
-//! chardetng has too little evidence (2–4 Chinese characters). Binary input is recognised
+//! little damage, then a guess. The guess is the language model's ([`crate::model`]) contest
+//! among the candidate readings; where no double-byte reading wins it clearly, chardetng
+//! (fed a bounded prefix that grows only while it is undecided, since it runs at a few MB/s)
+//! weighs in, except on short inputs where it has too little evidence (2–4 Chinese
+//! characters) and the model decides alone. Binary input is recognised
 //! here too, so that nothing downstream ever rewrites it.
 
 use encoding_rs::{
