@@ -910,6 +910,9 @@ const MAX_WORD_CHARS: usize = 4;
 /// when a misalignment first leaves a character to guess.
 struct Words {
     logp: FxHashMap<&'static str, f32>,
+    /// [`Words::logp`] of each character of U+3400..U+A000 as a word of its own (`unknown`
+    /// where it is none): every reading of a guessed byte looks one up.
+    alone: Vec<f32>,
     unknown: f32,
 }
 
@@ -924,9 +927,18 @@ static WORDS: LazyLock<Words> = LazyLock::new(|| {
         Default::default(),
     );
     logp.extend(data_lines(WORDS_TXT).map(|(w, n)| (w, (n as f64 / total).ln() as f32)));
+    let unknown = (1.0 / total).ln() as f32;
+    let mut alone = vec![unknown; (DENSE_END - DENSE_START) as usize];
+    for (w, &lp) in &logp {
+        let mut it = w.chars();
+        if let (Some(i), None) = (it.next().and_then(dense_slot), it.next()) {
+            alone[i] = lp;
+        }
+    }
     Words {
         logp,
-        unknown: (1.0 / total).ln() as f32,
+        alone,
+        unknown,
     }
 });
 
@@ -1054,11 +1066,14 @@ pub fn text_logp(prev: Option<char>, next: Option<char>) -> f32 {
 /// [`words_logp`] of `c` alone: its count as a word of its own, one look-up.
 pub fn word_logp(c: char) -> f32 {
     let words = &*WORDS;
-    words
-        .logp
-        .get(c.encode_utf8(&mut [0; 4]) as &str)
-        .copied()
-        .unwrap_or(words.unknown)
+    match dense_slot(c) {
+        Some(i) => words.alone[i],
+        None => words
+            .logp
+            .get(c.encode_utf8(&mut [0; 4]) as &str)
+            .copied()
+            .unwrap_or(words.unknown),
+    }
 }
 
 /// Whether `a` then `b` occur inside a word of jieba's list (one counted at least as often
