@@ -366,7 +366,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     reguess(
         &mut path,
         window_text,
-        text[region_end..].chars().next(),
+        &text[region_end..],
         !lead_marker,
         end_kind == End::LostTrail,
     );
@@ -439,12 +439,16 @@ const WORD_CONTEXT: usize = 3;
 fn reguess(
     path: &mut Path,
     before: &str,
-    following: Option<char>,
+    after: &str,
     trail_may_be_lost: bool,
     last_guessed: bool,
 ) {
     let n = path.chars.len();
     let before = without_artifact(before);
+    let following = after.chars().next();
+    // The line around the damage, for the paired marks ([`unmatched`]).
+    let line_before = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let line_after = &after[..after.find('\n').unwrap_or(after.len())];
     // The Han characters just before position `k` of the path (the text before the damage,
     // then the path), nearest last, read as Simplified (as the word list is).
     let left_of = |chars: &[char], k: usize| -> String {
@@ -460,17 +464,19 @@ fn reguess(
         model::simplified(&t.into_iter().collect::<String>())
     };
     // The best of `readings` (character, what was lost) between the characters `prev` and
-    // `next` (`Some(None)`: a line's edge; `None`: unknown, a guessed one) and the Han
-    // words `left` and `right`; `None` if that is `current`.
+    // `next` (`Some(None)`: a line's edge; `None`: unknown, a guessed one), the Han words
+    // `left` and `right`, and the rest of the line on each side (`line`); `None` if that is
+    // `current`.
     let pick = |prev: Option<char>,
                 next: Option<Option<char>>,
                 left: &str,
                 right: &str,
+                line: (&[char], &[char]),
                 current: char,
                 readings: &mut dyn Iterator<Item = (char, Lost)>| {
         let alone = model::words_logp(left) + model::words_logp(right);
         let score = |c: char| {
-            let mut s = model::text_logp(prev, Some(c));
+            let mut s = model::text_logp(prev, Some(c)) + pairing(line, c);
             if let Some(next) = next {
                 s += model::text_logp(Some(c), next);
             }
@@ -527,11 +533,18 @@ fn reguess(
         let as_lead = (0x40..=0xFE)
             .filter(|_| trail_may_be_lost)
             .filter_map(|t| Some((decode_pair(known, t)?, Lost::Trail(t))));
+        let line_left: Vec<char> = line_before.chars().collect();
+        let line_right: Vec<char> = path.chars[1..]
+            .iter()
+            .copied()
+            .chain(line_after.chars())
+            .collect();
         let found = pick(
             prev,
             next,
             &left,
             &model::simplified(&right),
+            (&line_left, &line_right),
             first,
             &mut as_trail.chain(as_lead),
         );
@@ -543,11 +556,17 @@ fn reguess(
     let last = path.chars[n - 1];
     if let (true, Some((x, _))) = (last_is_guessed && rebuildable(last), gbk_pair(last)) {
         let left = left_of(&path.chars, n - 1);
+        let line_left: Vec<char> = line_before
+            .chars()
+            .chain(path.chars[..n - 1].iter().copied())
+            .collect();
+        let line_right: Vec<char> = line_after.chars().collect();
         let found = pick(
             Some(path.chars[n - 2]),
             Some(following),
             &left,
             "",
+            (&line_left, &line_right),
             last,
             &mut (0x40..=0xFE).filter_map(|t| Some((decode_pair(x, t)?, Lost::Trail(t)))),
         );
@@ -556,6 +575,46 @@ fn reguess(
             path.trail = byte;
         }
     }
+}
+
+/// The marks Chinese text writes in pairs, opening and closing within a line.
+const PAIRED_MARKS: [(char, char); 6] = [
+    ('“', '”'),
+    ('‘', '’'),
+    ('（', '）'),
+    ('《', '》'),
+    ('「', '」'),
+    ('【', '】'),
+];
+/// What a reading of a guessed character gains (nats) per paired mark it matches (an
+/// opening `“` before a `”` later in the line, a `）` after an unclosed `（`) and loses per
+/// mark it leaves unmatched: the running text's pairs weigh `“` and `。` by their
+/// neighbours only (`“%s”` became `。%s”`), and prefer `。` by about five nats. On held-out
+/// catalog strings 3 nats fixed half the wrong marks, 6 to 10 three quarters alike.
+const PAIR_BALANCE: f32 = 8.0;
+
+/// [`PAIR_BALANCE`] times how many fewer marks of its kind are left unmatched in the line
+/// (`line`: the characters before and after) with `c` between its two sides than without
+/// it; 0 for a character that is no paired mark.
+fn pairing(line: (&[char], &[char]), c: char) -> f32 {
+    let Some(&(open, close)) = PAIRED_MARKS.iter().find(|p| p.0 == c || p.1 == c) else {
+        return 0.0;
+    };
+    let unmatched = |with: Option<char>| {
+        let (mut depth, mut stray) = (0u32, 0u32);
+        for &ch in line.0.iter().chain(with.as_ref()).chain(line.1) {
+            if ch == open {
+                depth += 1;
+            } else if ch == close {
+                match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => stray += 1,
+                }
+            }
+        }
+        depth + stray
+    };
+    PAIR_BALANCE * (unmatched(None) as f32 - unmatched(Some(c)) as f32)
 }
 
 /// The text before the damage without a pinyin artifact at its end: in `學(xué)?!…` what
@@ -839,6 +898,27 @@ fn best_before(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paired_mark_is_weighed_by_the_marks_of_its_line() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        // `“立志` before, `的` after: `”` closes the quote, `“` leaves two open.
+        let (before, after) = (chars("开展“立志"), chars("的主题"));
+        assert_eq!(pairing((&before, &after), '”'), PAIR_BALANCE);
+        assert_eq!(pairing((&before, &after), '“'), -PAIR_BALANCE);
+        assert_eq!(pairing((&before, &after), '。'), 0.0);
+        // A closing mark later in the line is matched by an opening one before it.
+        let (before, after) = (chars(""), chars("统一认识.doc》"));
+        assert_eq!(pairing((&before, &after), '《'), PAIR_BALANCE);
+        assert_eq!(pairing((&before, &after), '》'), -PAIR_BALANCE);
+        // Other kinds of marks are not counted against each other.
+        assert_eq!(pairing((&before, &after), '（'), -PAIR_BALANCE);
+        assert_eq!(pairing((&chars("（甲"), &chars("乙")), '）'), PAIR_BALANCE);
+        assert_eq!(
+            pairing((&chars("（甲"), &chars("乙）")), '）'),
+            -PAIR_BALANCE
+        );
+    }
 
     #[test]
     fn older_decoders_private_use_is_the_same_pair() {
