@@ -434,8 +434,9 @@ const WORD_CONTEXT: usize = 3;
 /// ([`model::text_logp`]) and by the words it makes with the Chinese around it beyond what
 /// it is alone ([`model::words_logp`]). The known byte may be the lead or the trail of the
 /// character: the rest of the realignment reads the same either way, so both are weighed.
-/// `before` is the text before the damage (a pinyin artifact at its end looked through),
-/// `following` the character after the repaired region (`None` at the end of the text).
+/// A paired mark is weighed by the marks of its line too ([`pairing`]). `before` is the text
+/// before the damage (a pinyin artifact at its end looked through), `after` the text after
+/// the repaired region.
 fn reguess(
     path: &mut Path,
     before: &str,
@@ -446,11 +447,12 @@ fn reguess(
     let n = path.chars.len();
     let before = without_artifact(before);
     let following = after.chars().next();
-    // The line around the damage, for the paired marks ([`unmatched`]).
+    // The line around the damage, for the paired marks ([`pairing`]).
     let line_before = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
     let line_after = &after[..after.find('\n').unwrap_or(after.len())];
     // The Han characters just before position `k` of the path (the text before the damage,
-    // then the path), nearest last, read as Simplified (as the word list is).
+    // then the path), nearest last, read as Simplified as the word list is (seed 002's `問`
+    // before a guessed `题`; a guess keeps its own form).
     let left_of = |chars: &[char], k: usize| -> String {
         let mut t: Vec<char> = chars[..k]
             .iter()
