@@ -20,8 +20,6 @@
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
-use rayon::prelude::*;
-
 /// ASCII: identical in every ASCII-compatible hypothesis, so the value barely matters.
 const ASCII: f32 = -3.0;
 /// Frequent CJK punctuation, by its share of characters in modern Chinese prose (rounded:
@@ -347,7 +345,7 @@ static BIGRAMS: LazyLock<Bigrams> = LazyLock::new(|| {
     let half = BIGRAMS_TXT.len() / 2;
     let mid = memchr::memchr(b'\n', &BIGRAMS_TXT.as_bytes()[half..])
         .map_or(BIGRAMS_TXT.len(), |k| half + k + 1);
-    let ((mut pairs, mut other_pairs), (pairs2, other_pairs2)) = rayon::join(
+    let ((mut pairs, mut other_pairs), (pairs2, other_pairs2)) = both(
         || bigram_pairs(&BIGRAMS_TXT[..mid], uni),
         || bigram_pairs(&BIGRAMS_TXT[mid..], uni),
     );
@@ -1151,15 +1149,38 @@ pub fn warm() {
 /// [`Bigrams::logp`] re-weighed for [`guess_logp`], computed when a lost byte is first
 /// guessed.
 static GUESS_LOGP: LazyLock<Vec<f32>> = LazyLock::new(|| {
-    let b = &*BIGRAMS;
-    b.slots
-        .par_iter()
-        .map(|s| match char::from_u32(u32::from(s.next)) {
-            Some(next) if s.next != 0 => reweigh(s.logp, UNIGRAMS.get(next).0),
-            _ => f32::NAN,
-        })
-        .collect()
+    let slots = &BIGRAMS.slots;
+    let reweighed = |part: &[Slot]| -> Vec<f32> {
+        part.iter()
+            .map(|s| match char::from_u32(u32::from(s.next)) {
+                Some(next) if s.next != 0 => reweigh(s.logp, UNIGRAMS.get(next).0),
+                _ => f32::NAN,
+            })
+            .collect()
+    };
+    let (lo, hi) = slots.split_at(slots.len() / 2);
+    let (mut values, rest) = both(|| reweighed(lo), || reweighed(hi));
+    values.extend(rest);
+    values
 });
+
+/// `a` and `b` at once — `b` on a thread of its own where the pool has more than one —
+/// for the tables' initializers, which must not wait on the pool: a pool thread blocked on
+/// the table being built may be the one the building waits for (a test run once hung so,
+/// with the list read by `rayon::join`).
+fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    if rayon::current_num_threads() < 2 {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let second = scope.spawn(b);
+        let first = a();
+        match second.join() {
+            Ok(second) => (first, second),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
 
 /// A Hangul syllable (U+AC00–U+D7A3) after `prev`: the bigram if `prev` is a syllable and
 /// the pair was seen inside a token, else the unigram.
