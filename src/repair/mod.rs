@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use channels::{Channel, Reencode, CHANNELS};
-use encoding_rs::UTF_8;
+use encoding_rs::{Encoding, UTF_8};
 use rayon::prelude::*;
 
 use crate::model;
@@ -346,45 +346,47 @@ fn pass(
     records: Records,
     steps: &mut Vec<Step>,
 ) -> Option<String> {
+    // A reading that can count only through the document's channel is left unscored until
+    // that channel is known (accepted fixes decide it, and such a reading never is one):
+    // clean French, whose `«`+NBSP runs each read through four double-byte code pages as
+    // one character at most, checked at half the speed it does now. Not when the page
+    // vouches for a channel: the joint gain of its readings needs every run's.
+    let defer = vouched.is_none();
     let fixes_of = |&(run_start, run_end): &(usize, usize)| {
-        candidate_fixes(text, run_start, run_end, candidates)
+        candidate_fixes(text, run_start, run_end, candidates, defer)
     };
     // Each run's candidates depend on the text alone, so runs are weighed in parallel (in
     // order, so the result is the same as one by one); the decisions below see them all.
-    let all: Vec<Fixes> = if candidates.len() >= PARALLEL_RUNS {
+    let (mut runs, deferred): (Vec<Fixes>, Vec<ChannelSet>) = if candidates.len() >= PARALLEL_RUNS {
         candidates
             .par_iter()
             .with_min_len(PARALLEL_RUNS / 4)
             .map(fixes_of)
-            .collect()
+            .unzip()
     } else {
-        candidates.iter().map(fixes_of).collect()
+        candidates.iter().map(fixes_of).unzip()
     };
-    let mut runs = all;
-    let mut unexplained_latin = 0usize;
-    let unexplained_runs: Vec<(usize, usize)> = candidates
-        .iter()
-        .zip(&runs)
-        .filter(|(_, fixes)| !fixes.iter().any(|f| f.sequence))
-        .map(|(&run, _)| run)
-        .collect();
-    runs.retain(|fixes| !fixes.is_empty());
-    // Counted only when a sequence repair is on the table: Latin-1/1252 characters in the
-    // text between candidate runs and in runs no sequence reading explains.
-    if runs.iter().flatten().any(|f| f.sequence) {
-        let mut last_end = 0;
-        for &(a, b) in candidates {
-            unexplained_latin += count_latin(&text[last_end..a]);
-            last_end = b;
-        }
-        unexplained_latin += count_latin(&text[last_end..]);
-        for &(a, b) in &unexplained_runs {
-            unexplained_latin += count_latin(&text[a..b]);
-        }
-    }
+    // Looked for only when a sequence repair is on the table: Latin-1/1252 characters in
+    // the text between candidate runs or in runs no sequence reading explains.
+    let unexplained_latin = runs.iter().flatten().any(|f| f.sequence) && {
+        let gaps = std::iter::once(0)
+            .chain(candidates.iter().map(|r| r.1))
+            .zip(candidates.iter().map(|r| r.0).chain([text.len()]));
+        let unexplained_runs = candidates
+            .iter()
+            .zip(&runs)
+            .filter(|(_, fixes)| !fixes.iter().any(|f| f.sequence))
+            .map(|(&run, _)| run);
+        gaps.chain(unexplained_runs)
+            .any(|(a, b)| has_latin(&text[a..b]))
+    };
     let (doc, doc_runs) = document_channel(&runs)
         .or_else(|| vouched_channel(&runs, vouched?))
         .unzip();
+    if let Some(k) = CHANNELS.iter().position(|c| Some(c.name) == doc) {
+        score_deferred(text, candidates, &deferred, k, &mut runs);
+    }
+    runs.retain(|fixes| !fixes.is_empty());
     // A channel the page vouches for (`vouched`), or a double-byte one that explains most
     // of the text and is the best reading wherever it is accepted, has shown what the
     // document is as surely as many runs would: the runs left are a character or two
@@ -414,7 +416,7 @@ fn pass(
     // mojibake" caution), unless the document's channel vouches for it.
     let extra = |f: &Fix| {
         if f.sequence
-            && unexplained_latin > 0
+            && unexplained_latin
             && (Some(f.name) != doc || doc_runs < Some(VOUCHING_RUNS))
         {
             INCONSISTENT_TEXT_BAR
@@ -538,6 +540,52 @@ fn pass(
     Some(out)
 }
 
+/// Scores the readings through `CHANNELS[k]`, the document's channel, that
+/// [`candidate_fixes`] left unscored, and puts them in their runs' fixes where it would have
+/// (in channel order).
+fn score_deferred(
+    text: &str,
+    candidates: &[(usize, usize)],
+    deferred: &[ChannelSet],
+    k: usize,
+    runs: &mut [Fixes],
+) {
+    let ch = &CHANNELS[k];
+    let todo: Vec<usize> = (0..candidates.len())
+        .filter(|&i| deferred[i] & (1 << k) != 0)
+        .collect();
+    let score = |&i: &usize| {
+        let (start, end) = candidates[i];
+        let extent = std::cell::OnceCell::new();
+        let (span_start, span_end) = channel_span(text, start, end, ch, candidates, &extent);
+        let shared = Shared::default();
+        try_channel(text, span_start, span_end, ch, &shared, candidates, false)
+            .and_then(Reading::scored)
+            .map(|f| (i, f))
+    };
+    let scored: Vec<(usize, Fix)> = if todo.len() >= PARALLEL_RUNS {
+        todo.par_iter()
+            .with_min_len(PARALLEL_RUNS / 4)
+            .filter_map(score)
+            .collect()
+    } else {
+        todo.iter().filter_map(score).collect()
+    };
+    let order = |f: &Fix| {
+        CHANNELS
+            .iter()
+            .position(|c| c.name == f.name)
+            .unwrap_or(usize::MAX)
+    };
+    for (i, f) in scored {
+        let at = runs[i]
+            .iter()
+            .position(|g| order(g) > k)
+            .unwrap_or(runs[i].len());
+        runs[i].insert(at, f);
+    }
+}
+
 /// Frees `items` on a pool thread while this one goes on, when there are many: a dense
 /// page's pass leaves a hundred thousand fixes, allocated on other threads, and freeing
 /// them one by one took a tenth of the pass on the thread that decides.
@@ -576,7 +624,7 @@ fn vouched_channel(runs: &[Fixes], vouched: &str) -> Option<(&'static str, usize
 fn joint_gain(runs: &[Fixes], name: &str) -> Option<(&'static str, f32, usize)> {
     let ch = CHANNELS.iter().find(|c| c.name == name)?;
     let (mut gain, mut chars) = (-(STEP_PENALTY + ch.prior), 0);
-    for fixes in runs {
+    for fixes in runs.iter().filter(|fixes| !fixes.is_empty()) {
         let f = fixes.iter().find(|f| f.name == name)?;
         gain += f.margin + STEP_PENALTY + ch.prior;
         chars += f.after.chars().count();
@@ -666,13 +714,16 @@ fn with_uncandidated_runs(
         // clean character read through the channel (`月` as GBK read as Big5 is `る`) can
         // come within the larger one of the text as it stands.
         let shared = Shared::default();
-        if let Some(f) = try_channel(text, start, end, ch, &shared, &read).filter(|f| {
-            if on_its_own {
-                f.accepted && f.margin > f.threshold
-            } else {
-                f.margin + DOC_CHANNEL_BONUS > f.doc_threshold
-            }
-        }) {
+        if let Some(f) = try_channel(text, start, end, ch, &shared, &read, false)
+            .and_then(Reading::scored)
+            .filter(|f| {
+                if on_its_own {
+                    f.accepted && f.margin > f.threshold
+                } else {
+                    f.margin + DOC_CHANNEL_BONUS > f.doc_threshold
+                }
+            })
+        {
             found.push(smallvec::smallvec![f]);
         }
     }
@@ -685,24 +736,22 @@ fn with_uncandidated_runs(
     all
 }
 
-/// Non-ASCII characters of the Latin-1/1252 repertoire in `s`.
-fn count_latin(s: &str) -> usize {
+/// Whether `s` has a non-ASCII character of the Latin-1/1252 repertoire.
+fn has_latin(s: &str) -> bool {
     let bytes = s.as_bytes();
-    // U+0080–U+00FF are the two-byte sequences led by C2 and C3 (counted a vector at a
+    // U+0080–U+00FF are the two-byte sequences led by C2 and C3 (searched a vector at a
     // time: this runs over whole pages); windows-1252's characters above them are led by
     // C5, C6, CB and E2, never a continuation byte, so only those are decoded.
-    let latin1 = bytes.iter().filter(|&&b| b == 0xC2 || b == 0xC3).count();
-    let special = memchr::memchr3_iter(0xC5, 0xC6, 0xCB, bytes)
-        .chain(memchr::memchr_iter(0xE2, bytes))
-        .filter(|&i| {
-            s[i..]
-                .chars()
-                .next()
-                .and_then(channels::sloppy_1252_byte)
-                .is_some()
-        })
-        .count();
-    latin1 + special
+    memchr::memchr2(0xC2, 0xC3, bytes).is_some()
+        || memchr::memchr3_iter(0xC5, 0xC6, 0xCB, bytes)
+            .chain(memchr::memchr_iter(0xE2, bytes))
+            .any(|i| {
+                s[i..]
+                    .chars()
+                    .next()
+                    .and_then(channels::sloppy_1252_byte)
+                    .is_some()
+            })
 }
 
 /// Runs the document's channel must explain before it vouches for a repair in text that is
@@ -829,9 +878,39 @@ impl Chain {
     }
 }
 
+/// What reading a span through a channel came to, when it came to anything.
+enum Reading {
+    /// Scored: a fix, accepted on its own or not.
+    Scored(Fix),
+    /// Left unscored, as asked: a double-byte reading that can never be accepted on its own
+    /// (one CJK character at most, or punctuation only) and counts only if the document's
+    /// channel turns out to be its own.
+    Deferred,
+}
+
+impl Reading {
+    fn scored(self) -> Option<Fix> {
+        match self {
+            Reading::Scored(f) => Some(f),
+            Reading::Deferred => None,
+        }
+    }
+}
+
+/// A set of channels, one bit per index into [`CHANNELS`].
+type ChannelSet = u32;
+const _: () = assert!(CHANNELS.len() <= ChannelSet::BITS as usize);
+
 /// Every fix for the run `text[start..end]` that is accepted on its own or could be with
-/// the document-channel bonus.
-fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> Fixes {
+/// the document-channel bonus; with `defer`, the channels whose readings were left
+/// unscored ([`Reading::Deferred`]) instead of their fixes.
+fn candidate_fixes(
+    text: &str,
+    start: usize,
+    end: usize,
+    runs: &[(usize, usize)],
+    defer: bool,
+) -> (Fixes, ChannelSet) {
     let class = SpanClass::of(&text[start..end]);
     let shared = Shared::default();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
@@ -849,7 +928,9 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     let mut structural_fix = None;
     if let Some(ch) = structural {
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
-        if let Some(f) = try_channel(text, start, end, ch, &shared, runs) {
+        if let Some(f) =
+            try_channel(text, start, end, ch, &shared, runs, false).and_then(Reading::scored)
+        {
             // A windows-1252 reading leaves the bytes outside valid sequences as they were:
             // its `‚` and `”` are no more decoded than its `Ã`.
             let latin_reading = ch.reencode == Reencode::SloppyWindows1252;
@@ -874,49 +955,44 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
                 && left * STRUCTURAL_LEFTOVER_RATIO <= wide
                 && f.margin >= STRUCTURAL_MARGIN
             {
-                return smallvec::smallvec![f];
+                return (smallvec::smallvec![f], 0);
             }
             structural_fix = Some(f);
         }
     }
     let mut fixes = Fixes::new();
+    let mut deferred: ChannelSet = 0;
     let extent = std::cell::OnceCell::new();
-    for ch in CHANNELS.iter().filter(|ch| class.allows(ch)) {
+    for (k, ch) in CHANNELS
+        .iter()
+        .enumerate()
+        .filter(|(_, ch)| class.allows(ch))
+    {
         if structural.is_some_and(|s| std::ptr::eq(s, ch)) {
             fixes.extend(structural_fix.take());
             continue;
         }
-        if !may_hold_a_sequence(&text[start..end], ch) {
+        if !may_hold_a_sequence(&text[start..end], text[end..].chars().next(), ch) {
             continue;
         }
-        // Double-byte text read one byte per character has ASCII trail bytes inside it:
-        // those channels see the run extended over them.
-        let (span_start, span_end) = if ch.original != UTF_8
+        let (span_start, span_end) = channel_span(text, start, end, ch, runs, &extent);
+        // GBK, Big5 and EUC-KR make a character of two bytes at least: read one byte per
+        // character, fewer than four make one CJK character at most, a thin reading (see
+        // `thin_cjk` in [`try_channel`]), known so before anything is decoded. (Shift_JIS
+        // makes a katakana of one byte.)
+        if defer
+            && ch.original != UTF_8
+            && ch.original != encoding_rs::SHIFT_JIS
             && ch.reencode == Reencode::SloppyWindows1252
+            && text[span_start..span_end].chars().nth(3).is_none()
         {
-            *extent.get_or_init(|| {
-                // Back to the previous run's end at most, and not at all where that
-                // run's extent stops at this one (its limit, below): the two spans meet.
-                let here = runs.partition_point(|r| r.0 < start);
-                let floor = match here.checked_sub(1).map(|k| runs[k]) {
-                    Some(prev) if runs.partition_point(|r| r.0 < prev.1 + EXTENT_SLACK) == here => {
-                        start
-                    }
-                    Some(prev) => prev.1,
-                    None => 0,
-                };
-                let next = runs.partition_point(|r| r.0 < end + EXTENT_SLACK);
-                let limit = runs.get(next).map_or(text.len(), |r| r.0);
-                (
-                    double_byte_start(text, start, floor),
-                    double_byte_extent(text, start, end, limit),
-                )
-            })
-        } else {
-            (start, end)
-        };
-        if let Some(f) = try_channel(text, span_start, span_end, ch, &shared, runs) {
-            fixes.push(f);
+            deferred |= 1 << k;
+            continue;
+        }
+        match try_channel(text, span_start, span_end, ch, &shared, runs, defer) {
+            Some(Reading::Scored(f)) => fixes.push(f),
+            Some(Reading::Deferred) => deferred |= 1 << k,
+            None => {}
         }
     }
     if let Some(m) = misaligned::find(text, start, end) {
@@ -934,7 +1010,39 @@ fn candidate_fixes(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
             sequence: false,
         });
     }
-    fixes
+    (fixes, deferred)
+}
+
+/// The span the channel `ch` reads for the run `text[start..end]`: the run, or for
+/// double-byte text read one byte per character, the run extended over the ASCII trail
+/// bytes inside such text (worked out once per run, in `extent`).
+fn channel_span(
+    text: &str,
+    start: usize,
+    end: usize,
+    ch: &Channel,
+    runs: &[(usize, usize)],
+    extent: &std::cell::OnceCell<(usize, usize)>,
+) -> (usize, usize) {
+    if ch.original == UTF_8 || ch.reencode != Reencode::SloppyWindows1252 {
+        return (start, end);
+    }
+    *extent.get_or_init(|| {
+        // Back to the previous run's end at most, and not at all where that run's extent
+        // stops at this one (its limit, below): the two spans meet.
+        let here = runs.partition_point(|r| r.0 < start);
+        let floor = match here.checked_sub(1).map(|k| runs[k]) {
+            Some(prev) if runs.partition_point(|r| r.0 < prev.1 + EXTENT_SLACK) == here => start,
+            Some(prev) => prev.1,
+            None => 0,
+        };
+        let next = runs.partition_point(|r| r.0 < end + EXTENT_SLACK);
+        let limit = runs.get(next).map_or(text.len(), |r| r.0);
+        (
+            double_byte_start(text, start, floor),
+            double_byte_extent(text, start, end, limit),
+        )
+    })
 }
 
 /// How far (bytes) past its end a run's double-byte extent may reach over later candidate
@@ -1029,7 +1137,20 @@ struct SpanClass {
     /// decoder's output; weighing such runs through the ten double-byte channels made clean
     /// Czech text check at 28 MB/s.
     wide: bool,
+    /// The double-byte code pages ([`DOUBLE_BYTE`], one bit each) that lack some character
+    /// of the run below U+0500 (NBSP and `«` are in none of them): a run cannot be
+    /// re-encoded through those, and French `«`+NBSP runs were tried through all ten.
+    unencodable: u8,
 }
+
+/// The code pages double-byte channels re-encode into, in [`SpanClass::unencodable`]'s bit
+/// order.
+const DOUBLE_BYTE: [&Encoding; 4] = [
+    encoding_rs::GBK,
+    encoding_rs::BIG5,
+    encoding_rs::SHIFT_JIS,
+    encoding_rs::EUC_KR,
+];
 
 impl SpanClass {
     fn of(run: &str) -> SpanClass {
@@ -1058,23 +1179,37 @@ impl SpanClass {
             }
             b
         }
-        // Below U+0500 (what Latin and Cyrillic mojibake is made of), one read.
-        static BELOW_0500: LazyLock<[u8; 0x500]> = LazyLock::new(|| {
-            std::array::from_fn(|cp| bits(char::from_u32(cp as u32).expect("below the surrogates")))
+        // Below U+0500 (what Latin and Cyrillic mojibake is made of), one read, which also
+        // tells the double-byte code pages that lack the character (the high four bits).
+        static BELOW_0500: LazyLock<[u16; 0x500]> = LazyLock::new(|| {
+            std::array::from_fn(|cp| {
+                let c = char::from_u32(cp as u32).expect("below the surrogates");
+                let mut s = [0; 4];
+                let lacking = DOUBLE_BYTE
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| !c.is_ascii() && e.encode(c.encode_utf8(&mut s)).2)
+                    .fold(0u8, |m, (k, _)| m | 1 << k);
+                u16::from(bits(c)) | u16::from(lacking) << 8
+            })
         });
         let table = &*BELOW_0500;
-        let (mut all, mut any) = (LATIN | CYRILLIC, 0);
+        let (mut all, mut any) = (u16::from(LATIN | CYRILLIC), 0);
         for c in run.chars() {
-            let b = table.get(c as usize).copied().unwrap_or_else(|| bits(c));
+            let b = table
+                .get(c as usize)
+                .copied()
+                .unwrap_or_else(|| u16::from(bits(c)));
             all &= b;
             any |= b;
         }
-        let (latin, cyrillic) = (all & LATIN != 0, all & CYRILLIC != 0);
+        let (latin, cyrillic) = (all & u16::from(LATIN) != 0, all & u16::from(CYRILLIC) != 0);
         SpanClass {
             latin,
-            utf8_lead: any & LEAD != 0,
+            utf8_lead: any & u16::from(LEAD) != 0,
             cyrillic,
-            wide: !latin && !cyrillic && any & NO_DOUBLE_BYTE == 0,
+            wide: !latin && !cyrillic && any & u16::from(NO_DOUBLE_BYTE) == 0,
+            unencodable: (any >> 8) as u8,
         }
     }
 
@@ -1085,7 +1220,13 @@ impl SpanClass {
             // Single-byte readings of UTF-8 work sequence by sequence: any run may hold some.
             Reencode::Cp437 => true,
             Reencode::Legacy(e) if e.is_single_byte() => true,
-            Reencode::Legacy(_) => self.wide || self.cyrillic,
+            Reencode::Legacy(e) => {
+                let lacking = DOUBLE_BYTE
+                    .iter()
+                    .position(|&d| d == e)
+                    .is_some_and(|k| self.unencodable & 1 << k != 0);
+                (self.wide || self.cyrillic) && !lacking
+            }
         }
     }
 }
@@ -1093,12 +1234,12 @@ impl SpanClass {
 /// Whether a single-byte reading of UTF-8 can find anything in `run`: some character whose
 /// byte in the channel's code page is a UTF-8 lead (C2–F4) followed by one whose byte is a
 /// continuation (80–BF) or that stands for a lost byte (U+FFFD, `?`), or a sequence at the
-/// end one byte short (the byte after the run, a space that was NBSP or a lossy reader's
-/// `?`, may complete it: `Ã`, `à¸`). Czech `ří` and `čí` through windows-1250 are F8 ED and
+/// end one byte short when `next`, the character after the run, may complete it (a space
+/// that was NBSP or a lossy reader's `?`: `Ã `, `à¸?`). Czech `ří` and `čí` through windows-1250 are F8 ED and
 /// E8 ED, none of these: such runs are common in clean Central European text, and
 /// answering here costs a table read per character where a reading allocated and scored.
 /// Other channels: always.
-fn may_hold_a_sequence(run: &str, ch: &Channel) -> bool {
+fn may_hold_a_sequence(run: &str, next: Option<char>, ch: &Channel) -> bool {
     if ch.original != UTF_8 || !channels::is_single_byte(ch.reencode) {
         return true;
     }
@@ -1121,7 +1262,7 @@ fn may_hold_a_sequence(run: &str, ch: &Channel) -> bool {
             _ => (0, 0),
         };
     }
-    len > 0 && conts + 2 == len
+    len > 0 && conts + 2 == len && matches!(next, Some(' ' | '?'))
 }
 
 /// Whether the Latin letter `c` (U+0100–U+024F) is in GBK, Big5, Shift_JIS or EUC-KR, whose
@@ -1159,7 +1300,8 @@ fn try_channel(
     ch: &'static Channel,
     shared: &Shared,
     runs: &[(usize, usize)],
-) -> Option<Fix> {
+    defer_thin: bool,
+) -> Option<Reading> {
     let prev = text[..start].chars().next_back();
     let single_byte_to_utf8 = ch.original == UTF_8 && channels::is_single_byte(ch.reencode);
     let mut span_end = end;
@@ -1260,6 +1402,29 @@ fn try_channel(
     if after == span || nothing_recovered {
         return None;
     }
+    // Double-byte punctuation misread (`¡°%s¡±` is GBK's `“%s”` read one byte per
+    // character, `※%s§` the same read as Big5) is no CJK text, but a reading to it alone is
+    // thin (below) and waits for the document: `※` and `§` are also punctuation of their own.
+    let quotes_only = ch.original != UTF_8 && after.chars().all(is_double_byte_punct);
+    if ch.original != UTF_8
+        && ch.original != encoding_rs::WINDOWS_1252
+        && !quotes_only
+        && cjk_share(&after) < MIN_CJK_SHARE
+    {
+        return None;
+    }
+    // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍)
+    // is applied only where the document's channel supports it.
+    let thin_cjk = ch.original != UTF_8
+        && ch.reencode == Reencode::SloppyWindows1252
+        && after
+            .chars()
+            .filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c))
+            .count()
+            < 2;
+    if defer_thin && (thin_cjk || quotes_only) {
+        return Some(Reading::Deferred);
+    }
     let (old, breaks_before) = shared.as_is(text, start, span_end, single_byte_to_utf8);
     let scored = scored_after.as_deref().unwrap_or(&after);
     let new = model::score_after(prev, scored) + boundary(scored, next);
@@ -1292,32 +1457,12 @@ fn try_channel(
     if margin + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
         return None;
     }
-    // Double-byte punctuation misread (`¡°%s¡±` is GBK's `“%s”` read one byte per
-    // character, `※%s§` the same read as Big5) is no CJK text, but a reading to it alone is
-    // thin (below) and waits for the document: `※` and `§` are also punctuation of their own.
-    let quotes_only = ch.original != UTF_8 && after.chars().all(is_double_byte_punct);
-    if ch.original != UTF_8
-        && ch.original != encoding_rs::WINDOWS_1252
-        && !quotes_only
-        && cjk_share(&after) < MIN_CJK_SHARE
-    {
-        return None;
-    }
     let chain = Chain::Channel {
         ch,
         lost_bytes: lost_at.len(),
         lost_chars: if single_byte_to_utf8 { lost } else { 0 },
         restored,
     };
-    // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍)
-    // is applied only where the document's channel supports it.
-    let thin_cjk = ch.original != UTF_8
-        && ch.reencode == Reencode::SloppyWindows1252
-        && after
-            .chars()
-            .filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c))
-            .count()
-            < 2;
     // A no-break space invented behind a Cyrillic capital at the end of a word (`КСисВ `
     // read as `КСис` + NBSP) explains one character: Cyrillic words end in `В` and `Г`, and
     // acronyms mix case, so only a document whose channel this is shows it is mojibake.
@@ -1325,7 +1470,7 @@ fn try_channel(
         let mut tail = text[..end].chars().rev();
         tail.next().is_some_and(model::is_alphabet) && tail.next().is_some_and(model::is_letter)
     };
-    Some(Fix {
+    Some(Reading::Scored(Fix {
         name: ch.name,
         chain,
         start,
@@ -1337,7 +1482,7 @@ fn try_channel(
         threshold: min_gain,
         doc_threshold,
         sequence: single_byte_to_utf8,
-    })
+    }))
 }
 
 /// What the readings of one run have in common, each worked out once, by the first reading
@@ -2074,6 +2219,42 @@ mod tests {
     }
 
     #[test]
+    fn thin_readings_wait_for_the_document_and_count_once_it_is_theirs() {
+        // UDHR article 1 in GBK read as windows-1252, with its number: `第1条` leaves two
+        // runs of two characters, `µÚ` and `Ìõ`, one CJK character each through GBK.
+        let source = "第1条 人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心。";
+        let (gbk, _, _) = encoding_rs::GBK.encode(source);
+        let text = encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(&gbk)
+            .0;
+        let runs = badness::suspicious_runs(&text);
+        let first = runs[0];
+        assert_eq!(&text[first.0..first.1], "µÚ");
+        let gbk_as_cp1252 = 1
+            << CHANNELS
+                .iter()
+                .position(|c| c.name == "gbk_as_cp1252")
+                .unwrap();
+        // Deferred, the reading is not even decoded; scored, it is refused on its own.
+        let (fixes, deferred) = candidate_fixes(&text, first.0, first.1, &runs, true);
+        assert!(fixes.iter().all(|f| f.name != "gbk_as_cp1252"));
+        assert_ne!(deferred & gbk_as_cp1252, 0);
+        let (fixes, deferred) = candidate_fixes(&text, first.0, first.1, &runs, false);
+        let thin = fixes.iter().find(|f| f.name == "gbk_as_cp1252").unwrap();
+        assert_eq!(
+            (thin.after.as_str(), thin.accepted, deferred),
+            ("第", false, 0)
+        );
+        // The sentence shows the document is GBK: the thin runs are read through it too.
+        assert_eq!(fixed(&text), source);
+        // A page of French has no such document: its `«`+NBSP runs lack from all four
+        // double-byte code pages, and stay.
+        assert_eq!(SpanClass::of("«\u{A0}").unencodable, 0b1111);
+        let french = "Il a dit «\u{A0}non\u{A0}» deux fois.";
+        assert_eq!(fixed(french), french);
+    }
+
+    #[test]
     fn a_summary_records_each_change_of_kind_and_repairs_alike() {
         // Enough runs for a pass to weigh them and free them on the pool.
         let text = "cafÃ© and dÃ©jÃ  vu; 浣犲ソ; naÃ¯ve\n".repeat(300);
@@ -2143,7 +2324,11 @@ mod tests {
     #[test]
     fn single_byte_readings_are_skipped_where_no_sequence_can_be() {
         let channel = |name: &str| CHANNELS.iter().find(|c| c.name == name).unwrap();
-        let (cp1252, cp1250) = (channel("utf8_as_cp1252"), channel("utf8_as_cp1250"));
+        let (cp1252, cp1250, macroman) = (
+            channel("utf8_as_cp1252"),
+            channel("utf8_as_cp1250"),
+            channel("utf8_as_macroman"),
+        );
         for (run, ch, may) in [
             // Czech letter pairs: F8 ED, E8 ED (a three-byte lead last, two bytes short).
             ("ří", cp1250, false),
@@ -2153,23 +2338,31 @@ mod tests {
             ("Ã©", cp1252, true),
             ("Ã\u{FFFD}", cp1252, true),
             ("Ä›", cp1250, true),
-            // One byte short at the end: the space or `?` after the run may complete it.
-            ("Ã", cp1252, true),
-            ("à¸", cp1252, true),
-            ("ä»", cp1252, true),
-            // Two bytes short, or nothing that leads.
-            ("ä", cp1252, false),
+            // One byte short at the end: the space or `?` after the run may complete it,
+            // nothing else can.
+            ("Ã ", cp1252, true),
+            ("à¸?", cp1252, true),
+            ("ä»?", cp1252, true),
+            ("Ãx", cp1252, false),
+            ("Ã", cp1252, false),
+            // Two bytes short, or nothing that leads (MacRoman's `«` is C7, NBSP CA).
+            ("ä ", cp1252, false),
             ("«\u{A0}", cp1252, false),
+            ("«\u{A0}x", macroman, false),
+            ("\u{A0}» ", macroman, true),
         ] {
+            // The run is the non-ASCII characters; what follows is the character after it.
+            let split = run.find(|c: char| c.is_ascii()).unwrap_or(run.len());
+            let (run, next) = (&run[..split], run[split..].chars().next());
             assert_eq!(
-                may_hold_a_sequence(run, ch),
+                may_hold_a_sequence(run, next, ch),
                 may,
                 "{run:?} through {}",
                 ch.name
             );
         }
         // Other channels are always read.
-        assert!(may_hold_a_sequence("ří", channel("gbk_as_big5")));
+        assert!(may_hold_a_sequence("ří", None, channel("gbk_as_big5")));
         // Double-byte channels: not for a run with a Latin letter no double-byte set has.
         for (run, wide) in [
             ("ří", false),
