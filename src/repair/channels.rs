@@ -343,6 +343,14 @@ pub fn byte_table(how: Reencode) -> Option<&'static ByteTable> {
     table
 }
 
+/// The [`byte_table`] of `CHANNELS[k]`'s re-encoding: the engine reads it for each channel
+/// of every run, and a look-up by index costs an eighth of one by code page.
+pub fn channel_byte_table(k: usize) -> Option<&'static ByteTable> {
+    static TABLES: std::sync::LazyLock<Vec<Option<&'static ByteTable>>> =
+        std::sync::LazyLock::new(|| CHANNELS.iter().map(|c| byte_table(c.reencode)).collect());
+    TABLES[k]
+}
+
 /// The bytes 0x80–0x9F that a single-byte code page leaves undefined (encoding_rs decodes
 /// them as the C1 control of the same number; a strict reader makes them U+FFFD), one bit
 /// per byte from 0x80. Worked out once per thread and code page.

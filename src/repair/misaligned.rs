@@ -45,6 +45,9 @@ const MAX_MARKED_REGION: usize = 256;
 /// would be two guessed characters from one known byte pair: clean text with a lost
 /// character reads that way too).
 const MIN_MARKED_CHARS: usize = 2;
+/// Characters from the first suspicious one (or the `?` lead marker) to the run's end that
+/// an unmarked region needs.
+const MIN_REGION_CHARS: usize = 3;
 /// How many characters before the first suspicious one the damage may start.
 const START_SLACK: usize = 3;
 
@@ -262,6 +265,15 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     if !lead_marker {
         start = run_start;
     }
+    // Too short to weigh (below), known before anything is collected: clean Czech has a
+    // run such as `ří` every 80 bytes.
+    let needed = if lost_trail_marked && !lead_marker {
+        MIN_MARKED_CHARS
+    } else {
+        MIN_REGION_CHARS
+    };
+    let body_start = if lead_marker { start + 1 } else { start };
+    text[body_start..run_end].chars().nth(needed - 1)?;
     let after = &text[run_end..];
     let swallowed = text[start..run_end]
         .chars()
@@ -306,7 +318,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         };
         let evidence = suspicious.len() + markers;
         if evidence < MIN_SUSPICIOUS
-            || body.len() - first < 3
+            || body.len() - first < MIN_REGION_CHARS
             || evidence * 10 < (body.len() - first) * 3
         {
             return None;

@@ -352,31 +352,43 @@ fn pass(
     // one character at most, checked at half the speed it does now. Not when the page
     // vouches for a channel: the joint gain of its readings needs every run's.
     let defer = vouched.is_none();
-    let fixes_of = |&(run_start, run_end): &(usize, usize)| {
-        candidate_fixes(text, run_start, run_end, candidates, defer)
+    // The runs read to something, by their index in `candidates`: in clean text dense with
+    // accents, a few hundred of a hundred thousand (a `Fixes` per candidate, nearly all
+    // empty, was most of the memory a Czech page's pass wrote).
+    let read_run = |(i, &(run_start, run_end)): (usize, &(usize, usize))| {
+        let (fixes, deferred) = candidate_fixes(text, run_start, run_end, candidates, defer);
+        (!fixes.is_empty() || deferred != 0).then_some(((i, deferred), fixes))
     };
     // Each run's candidates depend on the text alone, so runs are weighed in parallel (in
     // order, so the result is the same as one by one); the decisions below see them all.
-    let (mut runs, deferred): (Vec<Fixes>, Vec<ChannelSet>) = if candidates.len() >= PARALLEL_RUNS {
-        candidates
-            .par_iter()
-            .with_min_len(PARALLEL_RUNS / 4)
-            .map(fixes_of)
-            .unzip()
-    } else {
-        candidates.iter().map(fixes_of).unzip()
-    };
+    let (read, mut runs): (Vec<(usize, ChannelSet)>, Vec<Fixes>) =
+        if candidates.len() >= PARALLEL_RUNS {
+            candidates
+                .par_iter()
+                .enumerate()
+                .with_min_len(PARALLEL_RUNS / 4)
+                .filter_map(read_run)
+                .unzip()
+        } else {
+            candidates.iter().enumerate().filter_map(read_run).unzip()
+        };
     // Looked for only when a sequence repair is on the table: Latin-1/1252 characters in
     // the text between candidate runs or in runs no sequence reading explains.
-    let unexplained_latin = runs.iter().flatten().any(|f| f.sequence) && {
+    let explained: Vec<usize> = read
+        .iter()
+        .zip(&runs)
+        .filter(|(_, fixes)| fixes.iter().any(|f| f.sequence))
+        .map(|(&(i, _), _)| i)
+        .collect();
+    let unexplained_latin = !explained.is_empty() && {
         let gaps = std::iter::once(0)
             .chain(candidates.iter().map(|r| r.1))
             .zip(candidates.iter().map(|r| r.0).chain([text.len()]));
         let unexplained_runs = candidates
             .iter()
-            .zip(&runs)
-            .filter(|(_, fixes)| !fixes.iter().any(|f| f.sequence))
-            .map(|(&run, _)| run);
+            .enumerate()
+            .filter(|(i, _)| explained.binary_search(i).is_err())
+            .map(|(_, &run)| run);
         gaps.chain(unexplained_runs)
             .any(|(a, b)| has_latin(&text[a..b]))
     };
@@ -384,7 +396,7 @@ fn pass(
         .or_else(|| vouched_channel(&runs, vouched?))
         .unzip();
     if let Some(k) = CHANNELS.iter().position(|c| Some(c.name) == doc) {
-        score_deferred(text, candidates, &deferred, k, &mut runs);
+        score_deferred(text, candidates, &read, k, &mut runs);
     }
     runs.retain(|fixes| !fixes.is_empty());
     // A channel the page vouches for (`vouched`), or a double-byte one that explains most
@@ -542,20 +554,21 @@ fn pass(
 
 /// Scores the readings through `CHANNELS[k]`, the document's channel, that
 /// [`candidate_fixes`] left unscored, and puts them in their runs' fixes where it would have
-/// (in channel order).
+/// (in channel order). `read` is, for each of `runs`, its index in `candidates` and the
+/// channels whose readings of it were left unscored.
 fn score_deferred(
     text: &str,
     candidates: &[(usize, usize)],
-    deferred: &[ChannelSet],
+    read: &[(usize, ChannelSet)],
     k: usize,
     runs: &mut [Fixes],
 ) {
     let ch = &CHANNELS[k];
-    let todo: Vec<usize> = (0..candidates.len())
-        .filter(|&i| deferred[i] & (1 << k) != 0)
+    let todo: Vec<usize> = (0..read.len())
+        .filter(|&i| read[i].1 & (1 << k) != 0)
         .collect();
     let score = |&i: &usize| {
-        let (start, end) = candidates[i];
+        let (start, end) = candidates[read[i].0];
         let extent = std::cell::OnceCell::new();
         let (span_start, span_end) = channel_span(text, start, end, ch, candidates, &extent);
         let shared = Shared::default();
@@ -972,7 +985,7 @@ fn candidate_fixes(
             fixes.extend(structural_fix.take());
             continue;
         }
-        if !may_hold_a_sequence(&text[start..end], text[end..].chars().next(), ch) {
+        if !may_hold_a_sequence(&text[start..end], text[end..].chars().next(), k) {
             continue;
         }
         let (span_start, span_end) = channel_span(text, start, end, ch, runs, &extent);
@@ -1143,6 +1156,32 @@ struct SpanClass {
     unencodable: u8,
 }
 
+/// The [`DOUBLE_BYTE`] code pages that lack the character `c` (one bit each), for the
+/// characters below U+0500 (none for the others, and none for ASCII): worked out per
+/// character the first time it is asked for (encoding_rs's Big5 encoder searches its
+/// table; the whole range took 5 ms of a process's start).
+fn lacking_from(c: char) -> u8 {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    /// Per character: 0 until known, then the bits with `KNOWN` set.
+    static LACKING: [AtomicU8; 0x500] = [const { AtomicU8::new(0) }; 0x500];
+    const KNOWN: u8 = 0x80;
+    let Some(slot) = LACKING.get(c as usize).filter(|_| !c.is_ascii()) else {
+        return 0;
+    };
+    let known = slot.load(Ordering::Relaxed);
+    if known != 0 {
+        return known & !KNOWN;
+    }
+    let mut buf = [0; 4];
+    let bits = DOUBLE_BYTE
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.encode(c.encode_utf8(&mut buf)).2)
+        .fold(0u8, |m, (k, _)| m | 1 << k);
+    slot.store(bits | KNOWN, Ordering::Relaxed);
+    bits
+}
+
 /// The code pages double-byte channels re-encode into, in [`SpanClass::unencodable`]'s bit
 /// order.
 const DOUBLE_BYTE: [&Encoding; 4] = [
@@ -1179,37 +1218,30 @@ impl SpanClass {
             }
             b
         }
-        // Below U+0500 (what Latin and Cyrillic mojibake is made of), one read, which also
-        // tells the double-byte code pages that lack the character (the high four bits).
-        static BELOW_0500: LazyLock<[u16; 0x500]> = LazyLock::new(|| {
-            std::array::from_fn(|cp| {
-                let c = char::from_u32(cp as u32).expect("below the surrogates");
-                let mut s = [0; 4];
-                let lacking = DOUBLE_BYTE
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| !c.is_ascii() && e.encode(c.encode_utf8(&mut s)).2)
-                    .fold(0u8, |m, (k, _)| m | 1 << k);
-                u16::from(bits(c)) | u16::from(lacking) << 8
-            })
+        // Below U+0500 (what Latin and Cyrillic mojibake is made of), one read.
+        static BELOW_0500: LazyLock<[u8; 0x500]> = LazyLock::new(|| {
+            std::array::from_fn(|cp| bits(char::from_u32(cp as u32).expect("below the surrogates")))
         });
         let table = &*BELOW_0500;
-        let (mut all, mut any) = (u16::from(LATIN | CYRILLIC), 0);
+        let (mut all, mut any) = (LATIN | CYRILLIC, 0);
         for c in run.chars() {
-            let b = table
-                .get(c as usize)
-                .copied()
-                .unwrap_or_else(|| u16::from(bits(c)));
+            let b = table.get(c as usize).copied().unwrap_or_else(|| bits(c));
             all &= b;
             any |= b;
         }
-        let (latin, cyrillic) = (all & u16::from(LATIN) != 0, all & u16::from(CYRILLIC) != 0);
+        let (latin, cyrillic) = (all & LATIN != 0, all & CYRILLIC != 0);
+        let wide = !latin && !cyrillic && any & NO_DOUBLE_BYTE == 0;
         SpanClass {
             latin,
-            utf8_lead: any & u16::from(LEAD) != 0,
+            utf8_lead: any & LEAD != 0,
             cyrillic,
-            wide: !latin && !cyrillic && any & u16::from(NO_DOUBLE_BYTE) == 0,
-            unencodable: (any >> 8) as u8,
+            wide,
+            // Only asked for where double-byte channels apply at all.
+            unencodable: if wide || cyrillic {
+                run.chars().fold(0, |m, c| m | lacking_from(c))
+            } else {
+                0
+            },
         }
     }
 
@@ -1239,11 +1271,12 @@ impl SpanClass {
 /// E8 ED, none of these: such runs are common in clean Central European text, and
 /// answering here costs a table read per character where a reading allocated and scored.
 /// Other channels: always.
-fn may_hold_a_sequence(run: &str, next: Option<char>, ch: &Channel) -> bool {
+fn may_hold_a_sequence(run: &str, next: Option<char>, k: usize) -> bool {
+    let ch = &CHANNELS[k];
     if ch.original != UTF_8 || !channels::is_single_byte(ch.reencode) {
         return true;
     }
-    let Some(table) = channels::byte_table(ch.reencode) else {
+    let Some(table) = channels::channel_byte_table(k) else {
         return true;
     };
     // The length of the last lead's sequence, and the continuation bytes seen after it.
@@ -2323,7 +2356,7 @@ mod tests {
 
     #[test]
     fn single_byte_readings_are_skipped_where_no_sequence_can_be() {
-        let channel = |name: &str| CHANNELS.iter().find(|c| c.name == name).unwrap();
+        let channel = |name: &str| CHANNELS.iter().position(|c| c.name == name).unwrap();
         let (cp1252, cp1250, macroman) = (
             channel("utf8_as_cp1252"),
             channel("utf8_as_cp1250"),
@@ -2358,7 +2391,7 @@ mod tests {
                 may_hold_a_sequence(run, next, ch),
                 may,
                 "{run:?} through {}",
-                ch.name
+                CHANNELS[ch].name
             );
         }
         // Other channels are always read.
