@@ -989,15 +989,13 @@ fn candidate_fixes(
             continue;
         }
         let (span_start, span_end) = channel_span(text, start, end, ch, runs, &extent);
-        // GBK, Big5 and EUC-KR make a character of two bytes at least: read one byte per
-        // character, fewer than four make one CJK character at most, a thin reading (see
-        // `thin_cjk` in [`try_channel`]), known so before anything is decoded. (Shift_JIS
-        // makes a katakana of one byte.)
+        // A thin reading (see `thin_cjk` in [`try_channel`]) known so before anything is
+        // decoded: each CJK character takes a byte from 0x81 up, and two bytes at least in
+        // GBK, Big5 and EUC-KR (Shift_JIS makes a katakana of one).
         if defer
             && ch.original != UTF_8
-            && ch.original != encoding_rs::SHIFT_JIS
             && ch.reencode == Reencode::SloppyWindows1252
-            && text[span_start..span_end].chars().nth(3).is_none()
+            && at_most_one_cjk(&text[span_start..span_end], ch.original)
         {
             deferred |= 1 << k;
             continue;
@@ -1024,6 +1022,16 @@ fn candidate_fixes(
         });
     }
     (fixes, deferred)
+}
+
+/// Whether double-byte text in `original` read one byte per character as `span` (bytes
+/// from the sloppy windows-1252 table) can make one CJK character at most.
+fn at_most_one_cjk(span: &str, original: &Encoding) -> bool {
+    let mut high = span
+        .chars()
+        .filter(|&c| channels::sloppy_1252_byte(c).is_none_or(|b| b >= 0x81));
+    let two_high = high.next().is_some() && high.next().is_some();
+    !two_high || (original != encoding_rs::SHIFT_JIS && span.chars().nth(3).is_none())
 }
 
 /// The span the channel `ch` reads for the run `text[start..end]`: the run, or for
