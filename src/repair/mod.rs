@@ -1306,30 +1306,10 @@ fn may_hold_a_sequence(run: &str, next: Option<char>, k: usize) -> bool {
     len > 0 && conts + 2 == len && matches!(next, Some(' ' | '?'))
 }
 
-/// Whether the Latin letter `c` (U+0100–U+024F) is in GBK, Big5, Shift_JIS or EUC-KR, whose
-/// decoders can show it.
+/// Whether the character `c` is in GBK, Big5, Shift_JIS or EUC-KR, whose decoders can show
+/// it (asked for Latin letters U+0100–U+024F; true above U+0500).
 fn in_double_byte_sets(c: char) -> bool {
-    static SETS: LazyLock<Vec<bool>> = LazyLock::new(|| {
-        (0x100..0x250u32)
-            .map(|cp| {
-                let s = char::from_u32(cp)
-                    .expect("below the surrogates")
-                    .to_string();
-                [
-                    encoding_rs::GBK,
-                    encoding_rs::BIG5,
-                    encoding_rs::SHIFT_JIS,
-                    encoding_rs::EUC_KR,
-                ]
-                .iter()
-                .any(|e| !e.encode(&s).2)
-            })
-            .collect()
-    });
-    (c as u32)
-        .checked_sub(0x100)
-        .and_then(|i| SETS.get(i as usize).copied())
-        .unwrap_or(true)
+    lacking_from(c) != (1 << DOUBLE_BYTE.len()) - 1
 }
 
 /// Applies one channel to the run, whole (double-byte originals) or sequence by sequence
