@@ -1025,13 +1025,53 @@ fn candidate_fixes(
 }
 
 /// Whether double-byte text in `original` read one byte per character as `span` (bytes
-/// from the sloppy windows-1252 table) can make one CJK character at most.
+/// from the sloppy windows-1252 table) can make one CJK character at most: the bytes are
+/// paired as the WHATWG decoder pairs them (a lead takes the next byte unless that is ASCII
+/// outside the trail range; Shift_JIS makes a katakana of one byte), and each pair, and each
+/// such katakana, counted as one. French `«`+NBSP and Czech `ží` make one.
 fn at_most_one_cjk(span: &str, original: &Encoding) -> bool {
-    let mut high = span
-        .chars()
-        .filter(|&c| channels::sloppy_1252_byte(c).is_none_or(|b| b >= 0x81));
-    let two_high = high.next().is_some() && high.next().is_some();
-    !two_high || (original != encoding_rs::SHIFT_JIS && span.chars().nth(3).is_none())
+    let sjis = original == encoding_rs::SHIFT_JIS;
+    let is_lead = |b: u8| {
+        if sjis {
+            matches!(b, 0x81..=0x9F | 0xE0..=0xFC)
+        } else {
+            b >= 0x81 && b != 0xFF
+        }
+    };
+    // An ASCII byte a lead takes (GB18030's four-byte form takes a digit).
+    let ascii_trail = |b: u8| {
+        if original == encoding_rs::GBK || original == encoding_rs::GB18030 {
+            b.is_ascii_digit() || (0x40..=0x7E).contains(&b)
+        } else if original == encoding_rs::EUC_KR {
+            b.is_ascii_alphabetic()
+        } else {
+            (0x40..=0x7E).contains(&b)
+        }
+    };
+    let mut bytes = span.chars().map(channels::sloppy_1252_byte);
+    let mut made = 0;
+    while let Some(b) = bytes.next() {
+        // (A character without such a byte is not read so; counted as one.)
+        let Some(b) = b else {
+            made += 1;
+            continue;
+        };
+        if sjis && (0xA1..=0xDF).contains(&b) {
+            made += 1;
+        } else if is_lead(b) {
+            match bytes.next() {
+                Some(Some(t)) if !t.is_ascii() || ascii_trail(t) => made += 1,
+                Some(Some(_)) => {}
+                // The lead and a character without a byte: the pair and the character.
+                Some(None) => made += 2,
+                None => {}
+            }
+        }
+        if made > 1 {
+            return false;
+        }
+    }
+    true
 }
 
 /// The span the channel `ch` reads for the run `text[start..end]`: the run, or for
@@ -1271,14 +1311,15 @@ impl SpanClass {
     }
 }
 
-/// Whether a single-byte reading of UTF-8 can find anything in `run`: some character whose
-/// byte in the channel's code page is a UTF-8 lead (C2–F4) followed by one whose byte is a
-/// continuation (80–BF) or that stands for a lost byte (U+FFFD, `?`), or a sequence at the
-/// end one byte short when `next`, the character after the run, may complete it (a space
-/// that was NBSP or a lossy reader's `?`: `Ã `, `à¸?`). Czech `ří` and `čí` through windows-1250 are F8 ED and
-/// E8 ED, none of these: such runs are common in clean Central European text, and
-/// answering here costs a table read per character where a reading allocated and scored.
-/// Other channels: always.
+/// Whether a single-byte reading of UTF-8 can find anything in `run` ([`sequence_fix`]
+/// repairs whole sequences only): some character whose byte in the channel's code page is a
+/// UTF-8 lead (C2–F4) followed by as many continuation bytes (80–BF) as it needs, any of
+/// them a lost byte (U+FFFD), or at the end such a sequence one byte short when `next`, the
+/// character after the run, completes it in [`try_channel`] (a lossy reader's `?`, or a
+/// space that was the NBSP of [`missing_one_byte`]: `Ã `, `à¸ `). Czech `ří` and `íš`
+/// through windows-1250 are F8 ED and ED 9A, French `»`+NBSP through Mac OS Roman C8 CA,
+/// none of these: such runs are common in clean European text, and answering here costs a
+/// table read per character where a reading allocated and scored. Other channels: always.
 fn may_hold_a_sequence(run: &str, next: Option<char>, k: usize) -> bool {
     let ch = &CHANNELS[k];
     if ch.original != UTF_8 || !channels::is_single_byte(ch.reencode) {
@@ -1287,23 +1328,30 @@ fn may_hold_a_sequence(run: &str, next: Option<char>, k: usize) -> bool {
     let Some(table) = channels::channel_byte_table(k) else {
         return true;
     };
-    // The length of the last lead's sequence, and the continuation bytes seen after it.
-    let (mut len, mut conts) = (0u8, 0u8);
+    // The continuation bytes the last lead's sequence still needs.
+    let mut needed = 0u8;
     for c in run.chars() {
         let b = table.byte(c);
-        let cont = b.is_some_and(|b| (0x80..=0xBF).contains(&b));
-        if len > 0 && conts == 0 && (cont || c == '\u{FFFD}' || c == '?') {
-            return true;
+        if needed > 0 && (c == '\u{FFFD}' || b.is_some_and(|b| (0x80..=0xBF).contains(&b))) {
+            if needed == 1 {
+                return true;
+            }
+            needed -= 1;
+            continue;
         }
-        (len, conts) = match b {
-            Some(0xC2..=0xDF) => (2, 0),
-            Some(0xE0..=0xEF) => (3, 0),
-            Some(0xF0..=0xF4) => (4, 0),
-            _ if cont && len > 0 => (len, conts + 1),
-            _ => (0, 0),
+        needed = match b {
+            Some(0xC2..=0xDF) => 1,
+            Some(0xE0..=0xEF) => 2,
+            Some(0xF0..=0xF4) => 3,
+            _ => 0,
         };
     }
-    len > 0 && conts + 2 == len && matches!(next, Some(' ' | '?'))
+    needed == 1
+        && match next {
+            Some('?') => true,
+            Some(' ') => missing_one_byte(run, ch.reencode),
+            _ => false,
+        }
 }
 
 /// Whether the character `c` is in GBK, Big5, Shift_JIS or EUC-KR, whose decoders can show
@@ -2343,7 +2391,7 @@ mod tests {
     }
 
     #[test]
-    fn single_byte_readings_are_skipped_where_no_sequence_can_be() {
+    fn readings_that_cannot_count_are_known_before_decoding() {
         let channel = |name: &str| CHANNELS.iter().position(|c| c.name == name).unwrap();
         let (cp1252, cp1250, macroman) = (
             channel("utf8_as_cp1252"),
@@ -2366,11 +2414,20 @@ mod tests {
             ("ä»?", cp1252, true),
             ("Ãx", cp1252, false),
             ("Ã", cp1252, false),
+            // A lead and fewer continuations than it needs (`íš` is ED 9A), with nothing
+            // after the run to complete it.
+            ("íš", cp1250, false),
+            ("íšx", cp1250, false),
+            ("íš?", cp1250, true),
+            ("ä¸­", cp1252, true),
             // Two bytes short, or nothing that leads (MacRoman's `«` is C7, NBSP CA).
             ("ä ", cp1252, false),
             ("«\u{A0}", cp1252, false),
             ("«\u{A0}x", macroman, false),
-            ("\u{A0}» ", macroman, true),
+            // MacRoman's `»` is C8: a space after it would be C8 A0, `Ƞ`, which no word
+            // is made of (only a few leads are: `à`, `Š`, `Р`…).
+            ("\u{A0}» ", macroman, false),
+            ("\u{A0}»?", macroman, true),
         ] {
             // The run is the non-ASCII characters; what follows is the character after it.
             let split = run.find(|c: char| c.is_ascii()).unwrap_or(run.len());
@@ -2384,6 +2441,34 @@ mod tests {
         }
         // Other channels are always read.
         assert!(may_hold_a_sequence("ří", None, channel("gbk_as_big5")));
+        // Double-byte text read as windows-1252 that can make two CJK characters or more,
+        // its bytes paired as the decoder pairs them.
+        for (span, original, two) in [
+            // Czech `ží` (9E ED), French `«`+NBSP (AB A0): one pair at most.
+            ("ží", encoding_rs::GBK, false),
+            ("ží", encoding_rs::SHIFT_JIS, false),
+            ("«\u{A0}", encoding_rs::BIG5, false),
+            // Shift_JIS makes a katakana of AB, and a character of A0 in no code page.
+            ("«\u{A0}", encoding_rs::SHIFT_JIS, false),
+            ("««", encoding_rs::SHIFT_JIS, true),
+            // A lead takes an ASCII trail byte in range (`Ä` `ã` is C4 E3, `ºÃ` BA C3).
+            ("ÄãºÃ", encoding_rs::GBK, true),
+            ("Äa", encoding_rs::GBK, false),
+            ("ÄaÄa", encoding_rs::GBK, true),
+            ("Ä Ä ", encoding_rs::GBK, false),
+            // EUC-KR's trail bytes below 0x80 are letters; GB18030's four-byte form starts
+            // with a digit.
+            ("Ä@Ä@", encoding_rs::EUC_KR, false),
+            ("Ä@Ä@", encoding_rs::BIG5, true),
+            ("Ä1Ä1", encoding_rs::GBK, true),
+        ] {
+            assert_eq!(
+                !at_most_one_cjk(span, original),
+                two,
+                "{span:?} as {}",
+                original.name()
+            );
+        }
         // Double-byte channels: not for a run with a Latin letter no double-byte set has.
         for (run, wide) in [
             ("ří", false),
