@@ -441,10 +441,65 @@ pub fn scan(text: &str) -> Scan {
     out
 }
 
+/// When a non-ASCII character alone between ASCII bytes is a candidate run, by the byte
+/// after it ([`lone_candidate`]): a double-byte lead with an ASCII trail after it, or a
+/// lossy marker; a lone accented letter or rare hanzi is just text.
+const LONE_ALWAYS: u8 = 1;
+/// Before a byte 0x40–0x7E, a double-byte trail: a Latin-1 symbol (not a letter) or `ƒ`
+/// (a letter, but as windows-1252's 0x83 Shift_JIS's katakana lead, and real text does
+/// not glue it to a letter: `ƒ(x)`, `ƒ/2.8`).
+const LONE_BEFORE_TRAIL: u8 = 2;
+/// Before `?`, a lossy reader's mark for the byte it could not read.
+const LONE_BEFORE_MARK: u8 = 4;
+/// Before a space: `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `), `Å `
+/// is `Š`, `Ð ` is `Р`.
+const LONE_BEFORE_SPACE: u8 = 8;
+
+/// The `LONE_*` rules of a character whose [`CLASS_BMP`] flags are `f`.
+fn lone_rule(c: char, f: u8) -> u8 {
+    if f & SUSPICIOUS == 0 {
+        0
+    } else if f & STRONG != 0 {
+        LONE_ALWAYS
+    } else {
+        let trail = (c as u32) < 0x100 && !crate::model::is_letter(c) || c == 'ƒ';
+        let space = matches!(c, 'Â' | 'Ã' | 'Å' | 'Î' | 'Ð' | 'Ù' | 'В' | 'Г');
+        LONE_BEFORE_MARK
+            | if trail { LONE_BEFORE_TRAIL } else { 0 }
+            | if space { LONE_BEFORE_SPACE } else { 0 }
+    }
+}
+
+/// Whether a character with the [`lone_rule`] `rule`, alone between ASCII bytes, is a
+/// candidate run when `next` follows it.
+#[inline]
+fn lone_candidate(rule: u8, next: Option<u8>) -> bool {
+    let needs = match next {
+        Some(0x40..=0x7E) => LONE_BEFORE_TRAIL,
+        Some(b'?') => LONE_BEFORE_MARK,
+        Some(b' ') => LONE_BEFORE_SPACE,
+        _ => 0,
+    };
+    rule & (LONE_ALWAYS | needs) != 0
+}
+
+/// [`lone_rule`] of the two-byte characters (U+0080–U+07FF) by code point: an accented
+/// letter alone in a Latin word is the commonest non-ASCII character of European text, and
+/// the scan settles it with one read.
+static LONE_TWO_BYTE: LazyLock<Box<[u8; 0x800]>> = LazyLock::new(|| {
+    let mut t = Box::new([0u8; 0x800]);
+    for (cp, slot) in t.iter_mut().enumerate().skip(0x80) {
+        let c = char::from_u32(cp as u32).expect("below the surrogates");
+        *slot = lone_rule(c, CLASS_BMP[cp]);
+    }
+    t
+});
+
 fn scan_piece(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let table: &[u8; 0x10000] = &CLASS_BMP;
     let flagged: &[u64; 4096] = &FLAGGED_PAIR;
+    let lone: &[u8; 0x800] = &LONE_TWO_BYTE;
     let mut out = Scan::default();
     let mut i = 0;
     // Where the current run of non-ASCII text began: just after the last ASCII byte.
@@ -468,6 +523,21 @@ fn scan_piece(text: &str) -> Scan {
             i += 1;
             run_start = i;
             continue;
+        }
+        // A two-byte character alone between ASCII bytes (an accented letter in a Latin
+        // word), settled by its [`LONE_TWO_BYTE`] rule and the byte after it.
+        if run_start == i {
+            if let Some(&[b0, b1, next]) = bytes.get(i..i + 3) {
+                if b0 & 0xE0 == 0xC0 && next < 0x80 {
+                    let cp = (usize::from(b0 & 0x1F) << 6) | usize::from(b1 & 0x3F);
+                    if lone_candidate(lone[cp], Some(next)) {
+                        out.runs.push((i, i + 2));
+                    }
+                    i += 2;
+                    run_start = i;
+                    continue;
+                }
+            }
         }
         let clean_end = skip_clean_cjk(bytes, i, flagged);
         if clean_end > i {
@@ -540,18 +610,8 @@ fn scan_piece(text: &str) -> Scan {
             // is `Khorāsān`, whose `ā` no Russian word has the letters of).
             cyr_lead * 10 >= chars * 4 || (cyr_trail && has_cp1251_pair(&text[start..i]))
         } else if chars == 1 {
-            // One non-ASCII character: a double-byte lead with an ASCII trail after it, or
-            // a lossy marker; a lone accented letter or rare hanzi is just text.
-            let next = bytes.get(i).copied();
             let c = text[start..i].chars().next().expect("one char");
-            // (`ƒ` is a letter, but as windows-1252's 0x83 it is Shift_JIS's katakana lead,
-            // and real text does not glue it to a letter: `ƒ(x)`, `ƒ/2.8`.)
-            ((c as u32) < 0x100 && !crate::model::is_letter(c) || c == 'ƒ')
-                && next.is_some_and(|b| (0x40..0x7F).contains(&b))
-                || next == Some(b'?')
-                // `Ã ` is `à` whose NBSP became a space (also as windows-1251 `Г `), `Å ` is
-                // `Š`, `Ð ` is `Р`.
-                || (matches!(c, 'Â' | 'Ã' | 'Å' | 'Î' | 'Ð' | 'Ù' | 'В' | 'Г') && next == Some(b' '))
+            lone_candidate(lone_rule(c, any), bytes.get(i).copied())
         } else {
             // Dense enough: at least one suspicious character in four, or two of them in a
             // short run.
@@ -702,6 +762,44 @@ mod tests {
             let row = format!("一二三四{c}五六七八九十百");
             let stop = skip_clean_cjk(row.as_bytes(), 0, table);
             assert_eq!(stop, if flagged { 12 } else { row.len() }, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn a_lone_character_is_a_candidate_by_the_byte_after_it() {
+        // (text, whether its one non-ASCII character is a candidate run): the two-byte
+        // characters are settled by the scan's table, the others (`’`, `€`) the long way,
+        // by the same rules.
+        for (s, candidate) in [
+            // Letters are text, whatever follows; a lossy reader's `?` may follow anything.
+            ("café au lait", false),
+            ("caféx", false),
+            ("café?", true),
+            ("Straße", false),
+            // A Latin-1 symbol or `ƒ` glued to a trail byte 0x40–0x7E: a double-byte
+            // character read one byte per character.
+            ("a×b", true),
+            ("a×1", false),
+            ("a×", false),
+            ("ƒa", true),
+            ("x»y", true),
+            // The leads whose NBSP became a space.
+            ("Ã perturber", true),
+            ("Ãx", false),
+            ("Г ", true),
+            ("Ж ", false),
+            // C1 controls are never text.
+            ("a\u{85}b", true),
+            ("a\u{85}", true),
+            // Three-byte characters: the same rules.
+            // (`’` is not suspicious at all: clean text is full of it.)
+            ("it’s", false),
+            ("it’?", false),
+            ("5€a", false),
+            ("5€?", true),
+        ] {
+            let runs = suspicious_runs(s);
+            assert_eq!(!runs.is_empty(), candidate, "{s:?}: {runs:?}");
         }
     }
 
