@@ -924,7 +924,16 @@ fn candidate_fixes(
     runs: &[(usize, usize)],
     defer: bool,
 ) -> (Fixes, ChannelSet) {
-    let class = SpanClass::of(&text[start..end]);
+    let run = &text[start..end];
+    let class = SpanClass::of(run);
+    // The channels that can read the run: what it is made of allows, and for UTF-8 read
+    // one byte per character, where a whole sequence can be. In clean European text dense
+    // with accents (`ří`, `čí`, `«`+NBSP, a run every 80 bytes) that is few or none.
+    let mut allowed = class.allowed();
+    let kinds = &*CHANNEL_KINDS;
+    if allowed & kinds.sequence_wise != 0 {
+        allowed &= !kinds.sequence_wise | sequence_channels(run, text[end..].chars().next());
+    }
     let shared = Shared::default();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
     // structure: a run whose bytes form valid three-byte UTF-8 sequences again and again,
@@ -937,9 +946,13 @@ fn candidate_fixes(
     } else {
         None
     };
-    // (Its fix, when it is not taken alone, is one of the run's fixes.)
+    // (Its fix, when it is not taken alone, is one of the run's fixes.) A windows-1252
+    // reading also gives C1 controls outside any sequence the characters of their bytes.
     let mut structural_fix = None;
-    if let Some(ch) = structural {
+    if let Some(ch) = structural.filter(|&ch| {
+        allowed & 1 << channel_index(ch) != 0
+            || run.contains(|c| ('\u{80}'..='\u{9F}').contains(&c))
+    }) {
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
         if let Some(f) =
             try_channel(text, start, end, ch, &shared, runs, false).and_then(Reading::scored)
@@ -970,22 +983,21 @@ fn candidate_fixes(
             {
                 return (smallvec::smallvec![f], 0);
             }
+            allowed |= 1 << channel_index(ch);
             structural_fix = Some(f);
         }
     }
     let mut fixes = Fixes::new();
     let mut deferred: ChannelSet = 0;
     let extent = std::cell::OnceCell::new();
-    for (k, ch) in CHANNELS
-        .iter()
-        .enumerate()
-        .filter(|(_, ch)| class.allows(ch))
-    {
+    // In channel order.
+    let mut rest = allowed;
+    while rest != 0 {
+        let k = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        let ch = &CHANNELS[k];
         if structural.is_some_and(|s| std::ptr::eq(s, ch)) {
             fixes.extend(structural_fix.take());
-            continue;
-        }
-        if !may_hold_a_sequence(&text[start..end], text[end..].chars().next(), k) {
             continue;
         }
         let (span_start, span_end) = channel_span(text, start, end, ch, runs, &extent);
@@ -1293,65 +1305,150 @@ impl SpanClass {
         }
     }
 
-    fn allows(&self, ch: &Channel) -> bool {
-        match ch.reencode {
-            Reencode::SloppyWindows1252 if ch.original == UTF_8 => self.utf8_lead,
-            Reencode::SloppyWindows1252 => self.latin,
-            // Single-byte readings of UTF-8 work sequence by sequence: any run may hold some.
-            Reencode::Cp437 => true,
-            Reencode::Legacy(e) if e.is_single_byte() => true,
-            Reencode::Legacy(e) => {
-                let lacking = DOUBLE_BYTE
-                    .iter()
-                    .position(|&d| d == e)
-                    .is_some_and(|k| self.unencodable & 1 << k != 0);
-                (self.wide || self.cyrillic) && !lacking
+    /// The channels that can have produced the run.
+    fn allowed(&self) -> ChannelSet {
+        let kinds = &*CHANNEL_KINDS;
+        let mut set = kinds.single_byte;
+        if self.utf8_lead {
+            set |= kinds.utf8_as_1252;
+        }
+        if self.latin {
+            set |= kinds.double_byte_as_1252;
+        }
+        if self.wide || self.cyrillic {
+            for (k, &channels) in kinds.double_byte.iter().enumerate() {
+                if self.unencodable & 1 << k == 0 {
+                    set |= channels;
+                }
             }
         }
+        set
     }
 }
 
-/// Whether a single-byte reading of UTF-8 can find anything in `run` ([`sequence_fix`]
-/// repairs whole sequences only): some character whose byte in the channel's code page is a
-/// UTF-8 lead (C2–F4) followed by as many continuation bytes (80–BF) as it needs, any of
-/// them a lost byte (U+FFFD), or at the end such a sequence one byte short when `next`, the
-/// character after the run, completes it in [`try_channel`] (a lossy reader's `?`, or a
-/// space that was the NBSP of [`missing_one_byte`]: `Ã `, `à¸ `). Czech `ří` and `íš`
-/// through windows-1250 are F8 ED and ED 9A, French `»`+NBSP through Mac OS Roman C8 CA,
-/// none of these: such runs are common in clean European text, and answering here costs a
-/// table read per character where a reading allocated and scored. Other channels: always.
-fn may_hold_a_sequence(run: &str, next: Option<char>, k: usize) -> bool {
-    let ch = &CHANNELS[k];
-    if ch.original != UTF_8 || !channels::is_single_byte(ch.reencode) {
-        return true;
-    }
-    let Some(table) = channels::channel_byte_table(k) else {
-        return true;
+/// The index of `ch` in [`CHANNELS`].
+fn channel_index(ch: &Channel) -> usize {
+    CHANNELS
+        .iter()
+        .position(|c| std::ptr::eq(c, ch))
+        .expect("one of CHANNELS")
+}
+
+/// [`CHANNELS`] by how they read a run ([`SpanClass::allowed`]), one bit per channel.
+struct ChannelKinds {
+    /// UTF-8 read one byte per character through a single-byte code page other than
+    /// windows-1252: any run may hold a sequence.
+    single_byte: ChannelSet,
+    /// UTF-8 read as windows-1252: a run with a lead byte's character (`Â`–`ô`).
+    utf8_as_1252: ChannelSet,
+    /// Every reading of UTF-8 one byte per character, sequence by sequence (the two above).
+    sequence_wise: ChannelSet,
+    /// Double-byte text read as windows-1252: a run of its characters only.
+    double_byte_as_1252: ChannelSet,
+    /// Read through each [`DOUBLE_BYTE`] code page: a run of CJK or Cyrillic that has no
+    /// character the code page lacks ([`SpanClass::unencodable`]).
+    double_byte: [ChannelSet; DOUBLE_BYTE.len()],
+}
+
+static CHANNEL_KINDS: LazyLock<ChannelKinds> = LazyLock::new(|| {
+    let mut kinds = ChannelKinds {
+        single_byte: 0,
+        utf8_as_1252: 0,
+        sequence_wise: 0,
+        double_byte_as_1252: 0,
+        double_byte: [0; DOUBLE_BYTE.len()],
     };
-    // The continuation bytes the last lead's sequence still needs.
-    let mut needed = 0u8;
-    for c in run.chars() {
-        let b = table.byte(c);
-        if needed > 0 && (c == '\u{FFFD}' || b.is_some_and(|b| (0x80..=0xBF).contains(&b))) {
-            if needed == 1 {
-                return true;
+    for (k, ch) in CHANNELS.iter().enumerate() {
+        let bit = 1 << k;
+        match ch.reencode {
+            Reencode::SloppyWindows1252 if ch.original == UTF_8 => kinds.utf8_as_1252 |= bit,
+            Reencode::SloppyWindows1252 => kinds.double_byte_as_1252 |= bit,
+            Reencode::Cp437 => kinds.single_byte |= bit,
+            Reencode::Legacy(e) if e.is_single_byte() => kinds.single_byte |= bit,
+            Reencode::Legacy(e) => {
+                let page = DOUBLE_BYTE.iter().position(|&d| d == e);
+                kinds.double_byte[page.expect("a double-byte code page of DOUBLE_BYTE")] |= bit;
             }
-            needed -= 1;
-            continue;
         }
-        needed = match b {
-            Some(0xC2..=0xDF) => 1,
-            Some(0xE0..=0xEF) => 2,
-            Some(0xF0..=0xF4) => 3,
-            _ => 0,
-        };
+        if ch.original == UTF_8 && channels::is_single_byte(ch.reencode) {
+            kinds.sequence_wise |= bit;
+        }
     }
-    needed == 1
-        && match next {
-            Some('?') => true,
-            Some(' ') => missing_one_byte(run, ch.reencode),
-            _ => false,
+    kinds
+});
+
+/// The readings of UTF-8 one byte per character ([`ChannelKinds::sequence_wise`]) that can
+/// find anything in `run` ([`sequence_fix`] repairs whole sequences only): some character
+/// whose byte in the channel's code page is a UTF-8 lead (C2–F4) followed by as many
+/// continuation bytes (80–BF) as it needs, any of them a lost byte (U+FFFD), or at the end
+/// such a sequence one byte short when `next`, the character after the run, completes it
+/// in [`try_channel`] (a lossy reader's `?`, or a space that was the NBSP of
+/// [`missing_one_byte`]: `Ã `, `à¸ `). Czech `ří` and `íš` through windows-1250 are F8 ED
+/// and ED 9A, French `»`+NBSP through Mac OS Roman C8 CA, none of these: such runs are
+/// common in clean European text. All the channels are followed at once, a bit each.
+fn sequence_channels(run: &str, next: Option<char>) -> ChannelSet {
+    // The channels whose last lead's sequence still needs one, two, three continuations.
+    let (mut one, mut two, mut three) = (0, 0, 0);
+    let mut found = 0;
+    for c in run.chars() {
+        let r = SequenceRoles::of(c);
+        found |= one & r.continuation;
+        (one, two, three) = (
+            two & r.continuation | r.lead[0],
+            three & r.continuation | r.lead[1],
+            r.lead[2],
+        );
+    }
+    let completed = match next {
+        Some('?') => one,
+        Some(' ') => (0..CHANNELS.len())
+            .filter(|&k| one & 1 << k != 0 && missing_one_byte(run, CHANNELS[k].reencode))
+            .fold(0, |m, k| m | 1 << k),
+        _ => 0,
+    };
+    found | completed
+}
+
+/// What a character's byte is in each [`ChannelKinds::sequence_wise`] reading, one bit per
+/// channel: a continuation byte (or a lost one, U+FFFD), or a lead that needs one, two or
+/// three.
+#[derive(Clone, Copy, Default)]
+struct SequenceRoles {
+    continuation: ChannelSet,
+    lead: [ChannelSet; 3],
+}
+
+impl SequenceRoles {
+    fn of(c: char) -> SequenceRoles {
+        // Below U+0500 (Latin and Cyrillic), one read.
+        static BELOW_0500: LazyLock<Vec<SequenceRoles>> = LazyLock::new(|| {
+            (0..0x500)
+                .map(|cp| SequenceRoles::worked_out(char::from_u32(cp).expect("a char")))
+                .collect()
+        });
+        match BELOW_0500.get(c as usize) {
+            Some(&r) => r,
+            None => SequenceRoles::worked_out(c),
         }
+    }
+
+    fn worked_out(c: char) -> SequenceRoles {
+        let mut r = SequenceRoles::default();
+        let kinds = &*CHANNEL_KINDS;
+        for k in (0..CHANNELS.len()).filter(|&k| kinds.sequence_wise & 1 << k != 0) {
+            let b = channels::channel_byte_table(k).and_then(|t| t.byte(c));
+            let bit = 1 << k;
+            match b {
+                _ if c == '\u{FFFD}' => r.continuation |= bit,
+                Some(0x80..=0xBF) => r.continuation |= bit,
+                Some(0xC2..=0xDF) => r.lead[0] |= bit,
+                Some(0xE0..=0xEF) => r.lead[1] |= bit,
+                Some(0xF0..=0xF4) => r.lead[2] |= bit,
+                _ => {}
+            }
+        }
+        r
+    }
 }
 
 /// Whether the character `c` is in GBK, Big5, Shift_JIS or EUC-KR, whose decoders can show
@@ -2433,14 +2530,41 @@ mod tests {
             let split = run.find(|c: char| c.is_ascii()).unwrap_or(run.len());
             let (run, next) = (&run[..split], run[split..].chars().next());
             assert_eq!(
-                may_hold_a_sequence(run, next, ch),
+                sequence_channels(run, next) & 1 << ch != 0,
                 may,
                 "{run:?} through {}",
                 CHANNELS[ch].name
             );
         }
-        // Other channels are always read.
-        assert!(may_hold_a_sequence("ří", None, channel("gbk_as_big5")));
+        // Only readings of UTF-8 one byte per character are in the set.
+        assert_eq!(
+            sequence_channels("Ã©ä¸\u{AD}", None) & !CHANNEL_KINDS.sequence_wise,
+            0
+        );
+        // What a run is made of: `ří` is no double-byte decoder's output, nor (with `ř`)
+        // windows-1252's; its `í` is a lead byte (ED) there.
+        let names = |set: ChannelSet| -> Vec<&str> {
+            (0..CHANNELS.len())
+                .filter(|k| set & 1 << k != 0)
+                .map(|k| CHANNELS[k].name)
+                .collect()
+        };
+        assert_eq!(
+            names(SpanClass::of("ří").allowed()),
+            [
+                "utf8_as_cp1252",
+                "utf8_as_cp1251",
+                "utf8_as_cp1250",
+                "utf8_as_macroman",
+                "utf8_as_iso8859_2",
+                "utf8_as_cp1257",
+                "utf8_as_cp437"
+            ]
+        );
+        assert!(names(SpanClass::of("ÄãºÃ").allowed()).contains(&"gbk_as_cp1252"));
+        assert!(names(SpanClass::of("浣犲ソ").allowed()).contains(&"utf8_as_gbk"));
+        // `«` is in none of the double-byte code pages.
+        assert!(!names(SpanClass::of("«浣").allowed()).contains(&"utf8_as_gbk"));
         // Double-byte text read as windows-1252 that can make two CJK characters or more,
         // its bytes paired as the decoder pairs them.
         for (span, original, two) in [
