@@ -440,9 +440,20 @@ fn pass(
     // thread (copying the text before each repair and writing out its chain is most of
     // what a record costs, and a dense page has one per hundred bytes), or a summary's few.
     let score = |f: &Fix| f.margin + if Some(f.name) == doc { doc_bonus } else { 0.0 };
+    // Double-byte text read one byte per character lends its bonus only to lines it has
+    // shown itself in: Latin-1 text beside it in the same file (`«Oui»`, `¿Qué`, `L’été`
+    // read as Big5 or Shift_JIS make `保ui»`, `熹ué`, `L帝té`) is another part of a mixed
+    // file, as clean as it looks.
+    let shown_on = doc
+        .and_then(|name| CHANNELS.iter().find(|c| c.name == name))
+        .filter(|ch| ch.original != UTF_8 && ch.reencode == Reencode::SloppyWindows1252)
+        .map(|ch| LinesShown::new(text, &runs, ch.name, doc_bonus));
     let eligible = |f: &Fix| {
         (f.accepted && f.margin > f.threshold + extra(f))
-            || (Some(f.name) == doc && extra(f) == 0.0 && score(f) > f.doc_threshold)
+            || (Some(f.name) == doc
+                && extra(f) == 0.0
+                && score(f) > f.doc_threshold
+                && shown_on.as_ref().is_none_or(|lines| lines.holds(f.start)))
     };
     let best: Vec<RunBest> = runs
         .iter()
@@ -690,6 +701,79 @@ fn explained_share(text: &str, runs: &[Fixes], name: &str) -> f32 {
         .map(|f| non_ascii(&text[f.start..f.end]))
         .sum();
     explained as f32 / non_ascii(text).max(1) as f32
+}
+
+/// The lines of a text (between line feeds) where one channel has shown itself: a fix
+/// through it accepted on its own, or its readings (with the document's bonus) explain
+/// every non-ASCII character of the line, two readings at least (`(2010¦~7¤ë5¤é)`, three
+/// characters each too little alone, in a page of Big5 read as windows-1252). A line of
+/// Latin-1 text keeps characters no double-byte reading explains (`«` before a space, `à`
+/// before one), or is a word or two (`Ça va`).
+struct LinesShown {
+    /// The line feeds of the text, in order.
+    feeds: Vec<usize>,
+    /// The lines, by their number (line feeds before them), sorted.
+    lines: Vec<usize>,
+}
+
+impl LinesShown {
+    fn new(text: &str, runs: &[Fixes], name: &str, bonus: f32) -> LinesShown {
+        let feeds: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        let line_of = |at: usize| feeds.partition_point(|&n| n < at);
+        let through: Vec<&Fix> = runs.iter().flatten().filter(|f| f.name == name).collect();
+        let mut lines: Vec<usize> = through
+            .iter()
+            .filter(|f| f.accepted && f.margin > f.threshold)
+            .flat_map(|f| line_of(f.start)..=line_of(f.end.saturating_sub(1)))
+            .collect();
+        // The spans read with the bonus, merged, in text order.
+        let mut read: Vec<(usize, usize)> = through
+            .iter()
+            .filter(|f| f.margin + bonus > f.doc_threshold)
+            .map(|f| (f.start, f.end))
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        // Lines with two readings at least: one (`Ça` in `Ça va` is a Big5 pair) is no more
+        // than a Latin word's two letters make by chance.
+        let starts: Vec<usize> = read.iter().map(|&(a, _)| line_of(a)).collect();
+        let candidates = starts
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect::<std::collections::BTreeSet<usize>>();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(read.len());
+        for (a, b) in read {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        for line in candidates {
+            let start = if line == 0 { 0 } else { feeds[line - 1] + 1 };
+            let end = feeds.get(line).copied().unwrap_or(text.len());
+            let explained = text[start..end]
+                .char_indices()
+                .filter(|(_, c)| !c.is_ascii())
+                .all(|(i, _)| {
+                    let at = start + i;
+                    let k = merged.partition_point(|r| r.1 <= at);
+                    merged.get(k).is_some_and(|r| r.0 <= at)
+                });
+            if explained {
+                lines.push(line);
+            }
+        }
+        lines.sort_unstable();
+        lines.dedup();
+        LinesShown { feeds, lines }
+    }
+
+    /// Whether the line of the byte `at` is one of them.
+    fn holds(&self, at: usize) -> bool {
+        let line = self.feeds.partition_point(|&n| n < at);
+        self.lines.binary_search(&line).is_ok()
+    }
 }
 
 /// The document's channel, a double-byte one that has explained many runs or most of the
