@@ -249,9 +249,15 @@ pub struct ByteTable {
 
 /// Where [`ByteTable`]'s direct lookup ends: past Latin Extended, the 1252 punctuation,
 /// box drawing and blocks.
-const DENSE_END: u32 = 0x2600;
+pub const DENSE_END: u32 = 0x2600;
 
 impl ByteTable {
+    /// The characters from [`DENSE_END`] on that have a byte (Mac OS Roman's `ﬁ`, `ﬂ` and
+    /// Apple logo; none in most code pages).
+    pub fn high_chars(&self) -> impl Iterator<Item = char> + '_ {
+        self.high.iter().map(|&(c, _)| c)
+    }
+
     /// The byte `c` was read from, if any.
     #[inline]
     pub fn byte(&self, c: char) -> Option<u8> {

@@ -1013,11 +1013,19 @@ fn candidate_fixes(
     // The channels that can read the run: what it is made of allows, and for UTF-8 read
     // one byte per character, where a whole sequence can be. In clean European text dense
     // with accents (`ří`, `čí`, `«`+NBSP, a run every 80 bytes) that is few or none.
+    // (Worked out after the structural reading below, which settles most runs of a garbled
+    // passage alone and needs only its own channel's answer: on a dense mojibake page,
+    // every channel's cost 5 % more instructions.)
     let mut allowed = class.allowed();
-    let kinds = &*CHANNEL_KINDS;
-    if allowed & kinds.sequence_wise != 0 {
-        allowed &= !kinds.sequence_wise | sequence_channels(run, text[end..].chars().next());
-    }
+    let sequence_wise = CHANNEL_KINDS.sequence_wise;
+    let mut narrowed = false;
+    let mut narrow = |allowed: &mut ChannelSet| {
+        if !narrowed && *allowed & sequence_wise != 0 {
+            let wanted = *allowed & sequence_wise;
+            *allowed &= !wanted | sequence_channels(run, text[end..].chars().next(), wanted);
+        }
+        narrowed = true;
+    };
     let shared = Shared::default();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
     // structure: a run whose bytes form valid three-byte UTF-8 sequences again and again,
@@ -1034,7 +1042,10 @@ fn candidate_fixes(
     // reading also gives C1 controls outside any sequence the characters of their bytes.
     let mut structural_fix = None;
     if let Some(ch) = structural.filter(|&ch| {
-        allowed & 1 << channel_index(ch) != 0
+        let bit = 1 << channel_index(ch);
+        (allowed & bit != 0
+            && (sequence_wise & bit == 0
+                || sequence_channels(run, text[end..].chars().next(), bit) != 0))
             || run.contains(|c| ('\u{80}'..='\u{9F}').contains(&c))
     }) {
         debug_assert!(matches!(ch.name, "utf8_as_cp1252" | "utf8_as_gbk"));
@@ -1067,10 +1078,12 @@ fn candidate_fixes(
             {
                 return (smallvec::smallvec![f], 0);
             }
+            narrow(&mut allowed);
             allowed |= 1 << channel_index(ch);
             structural_fix = Some(f);
         }
     }
+    narrow(&mut allowed);
     let mut fixes = Fixes::new();
     let mut deferred: ChannelSet = 0;
     let extent = std::cell::OnceCell::new();
@@ -1458,19 +1471,47 @@ static CHANNEL_KINDS: LazyLock<ChannelKinds> = LazyLock::new(|| {
             kinds.sequence_wise |= bit;
         }
     }
+    // (How [`SequenceRoles::packed`] keeps them.)
+    assert!(
+        kinds.sequence_wise < 1 << 15,
+        "sequence-wise channels first"
+    );
     kinds
 });
 
-/// The readings of UTF-8 one byte per character ([`ChannelKinds::sequence_wise`]) that can
-/// find anything in `run` ([`sequence_fix`] repairs whole sequences only): some character
-/// whose byte in the channel's code page is a UTF-8 lead (C2–F4) followed by as many
-/// continuation bytes (80–BF) as it needs, any of them a lost byte (U+FFFD), or at the end
-/// such a sequence one byte short when `next`, the character after the run, completes it
-/// in [`try_channel`] (a lossy reader's `?`, or a space that was the NBSP of
-/// [`missing_one_byte`]: `Ã `, `à¸ `). Czech `ří` and `íš` through windows-1250 are F8 ED
-/// and ED 9A, French `»`+NBSP through Mac OS Roman C8 CA, none of these: such runs are
-/// common in clean European text. All the channels are followed at once, a bit each.
-fn sequence_channels(run: &str, next: Option<char>) -> ChannelSet {
+/// The readings of UTF-8 one byte per character among `wanted` (of
+/// [`ChannelKinds::sequence_wise`]) that can find anything in `run` ([`sequence_fix`]
+/// repairs whole sequences only): some character whose byte in the channel's code page is
+/// a UTF-8 lead (C2–F4) followed by as many continuation bytes (80–BF) as it needs, any of
+/// them a lost byte (U+FFFD), or at the end such a sequence one byte short when `next`, the
+/// character after the run, completes it in [`try_channel`] (a lossy reader's `?`, or a
+/// space that was the NBSP of [`missing_one_byte`]: `Ã `, `à¸ `). Czech `ří` and `íš`
+/// through windows-1250 are F8 ED and ED 9A, French `»`+NBSP through Mac OS Roman C8 CA,
+/// none of these: such runs are common in clean European text. A short run is read once
+/// for all the channels, a bit each; a long one (a garbled passage) channel by channel,
+/// each stopping at its first sequence.
+fn sequence_channels(run: &str, next: Option<char>, wanted: ChannelSet) -> ChannelSet {
+    let (found, one) = if run.len() <= SHORT_RUN {
+        sequences_at_once(run)
+    } else {
+        sequences_one_by_one(run, wanted)
+    };
+    let completed = match next {
+        Some('?') => one,
+        Some(' ') => (0..CHANNELS.len())
+            .filter(|&k| one & 1 << k != 0 && missing_one_byte(run, CHANNELS[k].reencode))
+            .fold(0, |m, k| m | 1 << k),
+        _ => 0,
+    };
+    (found | completed) & wanted
+}
+
+/// The run length (bytes) up to which [`sequence_channels`] reads all the channels at once.
+const SHORT_RUN: usize = 24;
+
+/// The channels that find a whole sequence in `run`, and those whose last sequence is one
+/// byte short at its end, every channel followed at once.
+fn sequences_at_once(run: &str) -> (ChannelSet, ChannelSet) {
     // The channels whose last lead's sequence still needs one, two, three continuations.
     let (mut one, mut two, mut three) = (0, 0, 0);
     let mut found = 0;
@@ -1483,14 +1524,41 @@ fn sequence_channels(run: &str, next: Option<char>) -> ChannelSet {
             r.lead[2],
         );
     }
-    let completed = match next {
-        Some('?') => one,
-        Some(' ') => (0..CHANNELS.len())
-            .filter(|&k| one & 1 << k != 0 && missing_one_byte(run, CHANNELS[k].reencode))
-            .fold(0, |m, k| m | 1 << k),
-        _ => 0,
-    };
-    found | completed
+    (found, one)
+}
+
+/// [`sequences_at_once`] for the channels of `wanted`, one at a time, each stopping at its
+/// first whole sequence.
+fn sequences_one_by_one(run: &str, wanted: ChannelSet) -> (ChannelSet, ChannelSet) {
+    let (mut found, mut short) = (0, 0);
+    for k in (0..CHANNELS.len()).filter(|&k| wanted & 1 << k != 0) {
+        let Some(table) = channels::channel_byte_table(k) else {
+            continue;
+        };
+        // The continuation bytes the last lead's sequence still needs.
+        let mut needed = 0u8;
+        for c in run.chars() {
+            let b = table.byte(c);
+            if needed > 0 && (c == '\u{FFFD}' || b.is_some_and(|b| (0x80..=0xBF).contains(&b))) {
+                needed -= 1;
+                if needed == 0 {
+                    found |= 1 << k;
+                    break;
+                }
+                continue;
+            }
+            needed = match b {
+                Some(0xC2..=0xDF) => 1,
+                Some(0xE0..=0xEF) => 2,
+                Some(0xF0..=0xF4) => 3,
+                _ => 0,
+            };
+        }
+        if needed == 1 {
+            short |= 1 << k;
+        }
+    }
+    (found, short)
 }
 
 /// What a character's byte is in each [`ChannelKinds::sequence_wise`] reading, one bit per
@@ -1504,15 +1572,67 @@ struct SequenceRoles {
 
 impl SequenceRoles {
     fn of(c: char) -> SequenceRoles {
-        // Below U+0500 (Latin and Cyrillic), one read.
+        use std::sync::atomic::{AtomicU64, Ordering};
+        // On to where the code pages' dense tables end (the punctuation Latin mojibake is
+        // full of, box drawing), worked out per character the first time it is asked for
+        // and kept packed ([`SequenceRoles::packed`], 0 until known).
+        static BELOW: [AtomicU64; channels::DENSE_END as usize] =
+            [const { AtomicU64::new(0) }; channels::DENSE_END as usize];
+        // From there on, the few characters a code page has (Mac OS Roman's `ﬁ`), sorted;
+        // every other one (all of CJK) has no byte, and U+FFFD stands for a lost one.
+        static ABOVE: LazyLock<Vec<(char, SequenceRoles)>> = LazyLock::new(|| {
+            let mut chars: Vec<char> = (0..CHANNELS.len())
+                .filter(|&k| CHANNEL_KINDS.sequence_wise & 1 << k != 0)
+                .filter_map(channels::channel_byte_table)
+                .flat_map(|t| t.high_chars())
+                .chain(['\u{FFFD}'])
+                .collect();
+            chars.sort_unstable();
+            chars.dedup();
+            chars
+                .into_iter()
+                .map(|c| (c, SequenceRoles::worked_out(c)))
+                .collect()
+        });
+        // Below U+0500 (Latin and Cyrillic, most of what is read), one plain read.
         static BELOW_0500: LazyLock<Vec<SequenceRoles>> = LazyLock::new(|| {
             (0..0x500)
                 .map(|cp| SequenceRoles::worked_out(char::from_u32(cp).expect("a char")))
                 .collect()
         });
-        match BELOW_0500.get(c as usize) {
-            Some(&r) => r,
-            None => SequenceRoles::worked_out(c),
+        if let Some(&r) = BELOW_0500.get(c as usize) {
+            return r;
+        }
+        if let Some(slot) = BELOW.get(c as usize) {
+            let known = slot.load(Ordering::Relaxed);
+            if known != 0 {
+                return SequenceRoles::unpacked(known);
+            }
+            let r = SequenceRoles::worked_out(c);
+            slot.store(r.packed(), Ordering::Relaxed);
+            return r;
+        }
+        match ABOVE.binary_search_by_key(&c, |&(a, _)| a) {
+            Ok(k) => ABOVE[k].1,
+            Err(_) => SequenceRoles::default(),
+        }
+    }
+
+    /// The four sets in sixteen bits each, with the top bit set (never 0): the sequence-wise
+    /// channels are the first fifteen (asserted in [`CHANNEL_KINDS`]).
+    fn packed(self) -> u64 {
+        u64::from(self.continuation)
+            | u64::from(self.lead[0]) << 16
+            | u64::from(self.lead[1]) << 32
+            | u64::from(self.lead[2]) << 48
+            | 1 << 63
+    }
+
+    fn unpacked(v: u64) -> SequenceRoles {
+        let set = |shift: u32| ((v >> shift) & 0x7FFF) as ChannelSet;
+        SequenceRoles {
+            continuation: set(0),
+            lead: [set(16), set(32), set(48)],
         }
     }
 
@@ -2614,15 +2734,39 @@ mod tests {
             let split = run.find(|c: char| c.is_ascii()).unwrap_or(run.len());
             let (run, next) = (&run[..split], run[split..].chars().next());
             assert_eq!(
-                sequence_channels(run, next) & 1 << ch != 0,
+                sequence_channels(run, next, CHANNEL_KINDS.sequence_wise) & 1 << ch != 0,
                 may,
                 "{run:?} through {}",
                 CHANNELS[ch].name
             );
         }
+        // A long run is read channel by channel, a short one all at once: the same sets.
+        for run in [
+            "ří",
+            "íš",
+            "Ã©",
+            "Ã\u{FFFD}",
+            "ä¸\u{AD}æ–‡",
+            "\u{A0}»",
+            "Ä›ĹˇÄŤĹ™Ĺľ",
+            "Ã©Ã¨Ã Ã¹Ã¢ÃªÃ®Ã´Ã»Ã§Ã«Ã¯Ã¼Ã¿Å“Ã¦Ã‰",
+            "Ð¡Ð¿Ð°Ñ\u{81}Ð¸Ð±Ð¾ Ð·Ð° Ð²Ð½Ð¸Ð¼Ð°Ð½Ð¸Ðµ",
+            "浣犲ソ锛屼笘鐣",
+            "ěščřžýáíéůúťďňó",
+        ] {
+            let (at_once, short) = sequences_at_once(run);
+            assert_eq!(
+                (
+                    at_once & CHANNEL_KINDS.sequence_wise,
+                    short & !at_once & CHANNEL_KINDS.sequence_wise
+                ),
+                sequences_one_by_one(run, CHANNEL_KINDS.sequence_wise),
+                "{run:?}"
+            );
+        }
         // Only readings of UTF-8 one byte per character are in the set.
         assert_eq!(
-            sequence_channels("Ã©ä¸\u{AD}", None) & !CHANNEL_KINDS.sequence_wise,
+            sequence_channels("Ã©ä¸\u{AD}", None, !0) & !CHANNEL_KINDS.sequence_wise,
             0
         );
         // What a run is made of: `ří` is no double-byte decoder's output, nor (with `ř`)
