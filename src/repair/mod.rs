@@ -1573,9 +1573,9 @@ struct SequenceRoles {
 impl SequenceRoles {
     fn of(c: char) -> SequenceRoles {
         use std::sync::atomic::{AtomicU64, Ordering};
-        // On to where the code pages' dense tables end (the punctuation Latin mojibake is
-        // full of, box drawing), worked out per character the first time it is asked for
-        // and kept packed ([`SequenceRoles::packed`], 0 until known).
+        // Up to where the code pages' dense tables end (Latin, Cyrillic, the punctuation
+        // Latin mojibake is full of, box drawing), worked out per character the first time
+        // it is asked for and kept packed ([`SequenceRoles::packed`], 0 until known).
         static BELOW: [AtomicU64; channels::DENSE_END as usize] =
             [const { AtomicU64::new(0) }; channels::DENSE_END as usize];
         // From there on, the few characters a code page has (Mac OS Roman's `ﬁ`), sorted;
@@ -1594,15 +1594,6 @@ impl SequenceRoles {
                 .map(|c| (c, SequenceRoles::worked_out(c)))
                 .collect()
         });
-        // Below U+0500 (Latin and Cyrillic, most of what is read), one plain read.
-        static BELOW_0500: LazyLock<Vec<SequenceRoles>> = LazyLock::new(|| {
-            (0..0x500)
-                .map(|cp| SequenceRoles::worked_out(char::from_u32(cp).expect("a char")))
-                .collect()
-        });
-        if let Some(&r) = BELOW_0500.get(c as usize) {
-            return r;
-        }
         if let Some(slot) = BELOW.get(c as usize) {
             let known = slot.load(Ordering::Relaxed);
             if known != 0 {
