@@ -6,8 +6,9 @@
 //! (choice at i-1, choice at i), each step adds the language-model score of the character
 //! rebuilt from the two — solved with Viterbi, linear in the span. The byte lost at the
 //! start (the first damaged character's lead or its trail), a lost trail byte at the end,
-//! and, in a run that ends in the U+FFFD of a lost trail byte, where the damage begins are
-//! lattice choices too, picked by score. The characters rebuilt from one known byte (the
+//! and, in a run that ends in the U+FFFD of a lost trail byte (or in the character the
+//! last trail byte made of the letter after it, `稯` for `头` + `O`), where the damage
+//! begins are lattice choices too, picked by score. The characters rebuilt from one known byte (the
 //! first, and after a lossy reader the last) are then chosen again by the pairs they make
 //! in running text and the words they make with their neighbours.
 
@@ -26,6 +27,12 @@ const MIN_GAIN: f32 = 20.0;
 /// browser's GBK decoder): the damage is shown, and a short span (`业讲问�` for `找到参数`)
 /// is worth realigning.
 const MIN_GAIN_MARKED: f32 = 10.0;
+/// The total a repair must gain where the run ends in a character made of the last trail
+/// byte and the ASCII letter after it (`稯`): the end is known, the damage is not shown.
+/// One character guessed from one byte (`礧ord` for `的Word`) gains 7–10; over the
+/// installed Chinese and Japanese catalogs (8 MB) no clean run that ends so gains more
+/// than 0.3.
+const MIN_GAIN_SWALLOWED: f32 = 7.0;
 /// …and by this much per garbled character: garbled text is far less likely than real text.
 const MIN_GAIN_PER_CHAR: f32 = 2.0;
 /// What the U+FFFD of a lost trail byte counts as in the text as it stands: one unknown
@@ -246,6 +253,16 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         Some(body) if !body.is_empty() => (run_start + body.len(), true),
         _ => (run_end, false),
     };
+    // Where the letter that resynchronised it was read as the last trail byte, the run ends
+    // in a character GB2312 text never holds (`稯` for `头` + `O`): as sure an end, and
+    // the damage may begin at that character itself (where the character before the
+    // letter lost a byte).
+    let swallowed_marked = !lost_trail_marked
+        && super::badness::swallowed_end(
+            &text[run_start..run_end],
+            text.as_bytes().get(run_end).copied(),
+        );
+    let marked = lost_trail_marked || swallowed_marked;
     // Extend backwards over folded punctuation and a `?` that stands for the lost lead byte.
     let mut start = run_start;
     let mut lead_marker = false;
@@ -267,7 +284,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     }
     // Too short to weigh (below), known before anything is collected: clean Czech has a
     // run such as `ří` every 80 bytes.
-    let needed = if lost_trail_marked && !lead_marker {
+    let needed = if marked && !lead_marker {
         MIN_MARKED_CHARS
     } else {
         MIN_REGION_CHARS
@@ -291,16 +308,22 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         .map(|(i, c)| (i + if lead_marker { start + 1 } else { start }, c))
         .collect();
     // Where the damage may begin. After a `?` lead marker: there. Where the run ends in the
-    // U+FFFD of a lost trail byte the damage is certain and may begin anywhere in the run
+    // U+FFFD of a lost trail byte (or a swallowed letter) the damage is certain and may
+    // begin anywhere in the run
     // (misaligned GBK is mostly common characters: nothing else points at its start);
     // elsewhere at most a few characters before the first suspicious one.
-    let (lo, hi) = if lost_trail_marked && !lead_marker {
+    let (lo, hi) = if marked && !lead_marker {
         if body.len() < MIN_MARKED_CHARS {
             return None;
         }
         (
             body.len().saturating_sub(MAX_MARKED_REGION),
-            body.len() - MIN_MARKED_CHARS,
+            body.len()
+                - if swallowed_marked {
+                    1
+                } else {
+                    MIN_MARKED_CHARS
+                },
         )
     } else {
         let suspicious: Vec<usize> = body
@@ -340,6 +363,8 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     }
     let min_gain = if lost_trail_marked {
         MIN_GAIN_MARKED
+    } else if swallowed_marked {
+        MIN_GAIN_SWALLOWED
     } else {
         MIN_GAIN
     };
@@ -360,7 +385,7 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     let kept: Vec<char> = body[lo..hi].iter().map(|&(_, c)| c).collect();
     // A few places before the first suspicious character are all weighed; a marked run's
     // every place is first rated.
-    let allowed = if lost_trail_marked && !lead_marker {
+    let allowed = if marked && !lead_marker {
         likely_starts(&body[lo..], &cands[lo..], prev, hi - lo)
     } else {
         vec![true; hi - lo + 1]
