@@ -71,6 +71,11 @@ static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
             set(trad as u32, false);
         }
     }
+    // Hangul likewise: a syllable Korean text uses is a sign only where the text shows
+    // EUC-KR's garbage elsewhere ([`HANGUL`]).
+    for c in crate::model::hangul_seen() {
+        set(c as u32, false);
+    }
     bits
 });
 
@@ -275,6 +280,26 @@ const MARKER: u8 = 32;
 /// A Cyrillic letter windows-1251 puts at 0x80–0xBF (`Ѓ`, `Ђ`, `ї`, `ј`…): a UTF-8
 /// continuation byte, when it follows a lead byte read so (`ДЃ` is `ā`, `ЕЎ` is `š`).
 const CYRILLIC_TRAIL: u8 = 64;
+/// A Hangul syllable; with [`SUSPICIOUS`], one Korean text does not use (wordfreq's list
+/// never saw it). What EUC-KR makes of UTF-8 or GBK bytes is Hangul, a third or more of it
+/// such syllables; Korean text is Hangul, 0.04 % of it such syllables. So the common ones
+/// count as suspicious only in a text where the rare ones are a share of the Hangul, or
+/// whose Hangul is too little to tell ([`hangul_weighed`]): clean Korean is then
+/// gate-fast, where every one of its runs was weighed as a candidate before (8 MB/s).
+const HANGUL: u8 = 128;
+
+/// The share of its Hangul that must be rare ([`HANGUL`]) for a text's common syllables to
+/// count as suspicious too (as a per mille): clean Korean has 0.4 ‰, EUC-KR's garbage
+/// 340–410 ‰; a Korean text with a garbled passage a thirtieth of it is still over the bar.
+const HANGUL_RARE_SHARE: usize = 10;
+/// A text with fewer Hangul syllables than this has its common ones counted as suspicious
+/// whatever its share of rare ones: a short string of EUC-KR's garbage may hold none
+/// (`켓꼬뒈혐` is GBK `南部地区`; one in five four-syllable strings), and a short text's runs
+/// are few.
+const HANGUL_ALWAYS_BELOW: usize = 64;
+/// …if the text is shorter than this, or holds a rare syllable: only then is its Hangul
+/// counted, which costs a look at every byte (clean Chinese, long, is spared it).
+const HANGUL_COUNTED_BELOW: usize = 64 * 1024;
 
 static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
     let mut t = Box::new([0u8; 0x10000]);
@@ -304,6 +329,9 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
         if matches!(c, '锟' | '烫' | '屯') {
             f |= MARKER;
         }
+        if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+            f |= HANGUL;
+        }
         *slot = f;
     }
     t
@@ -314,16 +342,28 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
 /// two bytes, one bit per value of the last byte's low six bits. Only 64 of every 256 words
 /// are used (the second byte is a continuation byte), so the clean-text loop touches 8 KiB,
 /// which stays in the L1 cache, and finds its word with no arithmetic on the code point.
-static FLAGGED_PAIR: LazyLock<Box<[u64; 4096]>> = LazyLock::new(|| {
+///
+/// The common Hangul syllables (flagged [`HANGUL`] alone) are not set: a text's first scan
+/// steps over them ([`scan`]).
+static FLAGGED_PAIR: LazyLock<Box<[u64; 4096]>> =
+    LazyLock::new(|| flagged_pairs(|f| f & !HANGUL != 0));
+
+/// [`FLAGGED_PAIR`] with the common Hangul syllables set: for a text whose Hangul is to be
+/// weighed.
+static FLAGGED_PAIR_HANGUL: LazyLock<Box<[u64; 4096]>> =
+    LazyLock::new(|| flagged_pairs(|f| f != 0));
+
+/// One bit per three-byte character whose [`CLASS_BMP`] flags `f` pass `flagged(f)`.
+fn flagged_pairs(flagged: impl Fn(u8) -> bool) -> Box<[u64; 4096]> {
     let mut t = Box::new([0u64; 4096]);
     for (cp, &f) in CLASS_BMP.iter().enumerate().skip(0x800) {
-        if f != 0 {
+        if flagged(f) {
             t[pair_index(0xE0 | (cp >> 12) as u8, 0x80 | ((cp >> 6) & 0x3F) as u8)] |=
                 1 << (cp & 63);
         }
     }
     t
-});
+}
 
 /// The [`FLAGGED_PAIR`] word of a three-byte character's first two bytes.
 #[inline(always)]
@@ -383,6 +423,42 @@ pub struct Scan {
     /// Whether the text holds a loss marker (`锟斤拷`, `烫烫`, `屯屯`); only then are they
     /// counted and located.
     pub markers: bool,
+    /// The rare Hangul syllables the runs looked at hold (a scan that counts common ones
+    /// as suspicious looks at every Hangul run; one that does not, at those with a flagged
+    /// character in them).
+    rare_hangul: usize,
+}
+
+/// Whether a text whose scan without the common Hangul syllables found `rare` rare ones
+/// is to be scanned with them ([`HANGUL`]).
+fn hangul_weighed(text: &str, rare: usize) -> bool {
+    if rare == 0 && text.len() >= HANGUL_COUNTED_BELOW {
+        return false;
+    }
+    let hangul = hangul_leads(text.as_bytes());
+    hangul > 0 && (hangul < HANGUL_ALWAYS_BELOW || rare * 1000 >= hangul * HANGUL_RARE_SHARE)
+}
+
+/// How many characters of `bytes` have the lead byte of a Hangul syllable (0xEA–0xED:
+/// U+A000–U+DFFF, which but for a few rare scripts' blocks is the syllables), counted a
+/// block at a time in bytes so that the loop is a vector one.
+fn hangul_leads(bytes: &[u8]) -> usize {
+    let count = |block: &[u8]| -> usize {
+        block
+            .chunks(255)
+            .map(|c| {
+                let n = c
+                    .iter()
+                    .fold(0u8, |n, &b| n + u8::from(b.wrapping_sub(0xEA) < 4));
+                usize::from(n)
+            })
+            .sum()
+    };
+    if bytes.len() < PARALLEL_SCAN {
+        count(bytes)
+    } else {
+        bytes.par_chunks(SCAN_PIECE).map(count).sum()
+    }
 }
 
 /// What GBK makes of two bytes 0xA1–0xFE: GB2312's characters, and the private-use ones
@@ -457,9 +533,23 @@ const SCAN_PIECE: usize = 1 << 20;
 /// [`suspicious_runs`] and the loss-marker hint in one pass. A long text is scanned in
 /// pieces on every thread: a run never crosses an ASCII byte, so pieces cut after a line
 /// feed give the same runs as one scan.
+///
+/// Common Hangul syllables count as suspicious only where [`hangul_weighed`] says, which
+/// the scan without them tells (the rare ones it counts): a text for which they do is
+/// scanned again.
 pub fn scan(text: &str) -> Scan {
+    let first = scan_with(text, false);
+    if hangul_weighed(text, first.rare_hangul) {
+        scan_with(text, true)
+    } else {
+        first
+    }
+}
+
+/// [`scan`], with the common Hangul syllables counted as suspicious or not.
+fn scan_with(text: &str, hangul: bool) -> Scan {
     if text.len() < PARALLEL_SCAN {
-        return scan_piece(text);
+        return scan_piece_with(text, hangul);
     }
     let bytes = text.as_bytes();
     let mut cuts = vec![0];
@@ -475,7 +565,7 @@ pub fn scan(text: &str) -> Scan {
     let pieces: Vec<Scan> = cuts
         .par_windows(2)
         .map(|w| {
-            let mut piece = scan_piece(&text[w[0]..w[1]]);
+            let mut piece = scan_piece_with(&text[w[0]..w[1]], hangul);
             for r in piece.runs.iter_mut().chain(&mut piece.lost_trail) {
                 *r = (r.0 + w[0], r.1 + w[0]);
             }
@@ -487,6 +577,7 @@ pub fn scan(text: &str) -> Scan {
         out.runs.extend(piece.runs);
         out.lost_trail.extend(piece.lost_trail);
         out.markers |= piece.markers;
+        out.rare_hangul += piece.rare_hangul;
     }
     out
 }
@@ -546,10 +637,25 @@ static LONE_TWO_BYTE: LazyLock<Box<[u8; 0x800]>> = LazyLock::new(|| {
     t
 });
 
-fn scan_piece(text: &str) -> Scan {
+/// One scan of `text`, with the common Hangul syllables counted as suspicious if `hangul`.
+fn scan_piece_with(text: &str, hangul: bool) -> Scan {
+    if hangul {
+        scan_piece::<true>(text)
+    } else {
+        scan_piece::<false>(text)
+    }
+}
+
+/// [`scan_piece_with`], compiled for each (the first scan of clean text does not test for
+/// what only the second needs).
+fn scan_piece<const HANGUL_SUSPICIOUS: bool>(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let table: &[u8; 0x10000] = &CLASS_BMP;
-    let flagged: &[u64; 4096] = &FLAGGED_PAIR;
+    let flagged: &[u64; 4096] = if HANGUL_SUSPICIOUS {
+        &FLAGGED_PAIR_HANGUL
+    } else {
+        &FLAGGED_PAIR
+    };
     let lone: &[u8; 0x800] = &LONE_TWO_BYTE;
     let mut out = Scan::default();
     let mut i = 0;
@@ -637,6 +743,11 @@ fn scan_piece(text: &str) -> Scan {
             };
             chars += 1;
             if f != 0 {
+                let f = if HANGUL_SUSPICIOUS && f & HANGUL != 0 {
+                    f | SUSPICIOUS
+                } else {
+                    f
+                };
                 any |= f;
                 susp += usize::from(f & SUSPICIOUS != 0);
                 level2 += usize::from(f & LEVEL2 != 0);
@@ -644,6 +755,13 @@ fn scan_piece(text: &str) -> Scan {
                 cyr_lead += usize::from(f & CYRILLIC_LEAD != 0);
                 cyr_trail |= f & CYRILLIC_TRAIL != 0;
             }
+        }
+        if any & HANGUL != 0 {
+            // (Counted here, not per character: text with no Hangul pays one test a run.)
+            out.rare_hangul += text[start..i]
+                .chars()
+                .filter(|&c| class(c) & (HANGUL | SUSPICIOUS) == HANGUL | SUSPICIOUS)
+                .count();
         }
         if any & MARKER != 0 && !out.markers {
             let run = &bytes[start..i];
@@ -793,7 +911,7 @@ mod tests {
             }
             k += 1;
         }
-        let whole = scan_piece(&text);
+        let whole = scan_piece::<false>(&text);
         let pieces = scan(&text);
         assert!(whole.runs.len() > 100);
         assert_eq!(pieces.runs, whole.runs);
@@ -803,23 +921,31 @@ mod tests {
     #[test]
     fn the_clean_skip_stops_at_exactly_the_flagged_characters() {
         // Every three-byte character, alone and as the fifth of a row (past the four-wide
-        // loop), between clean ones: the skip stops at it iff its class has a flag.
-        let table: &[u64; 4096] = &FLAGGED_PAIR;
-        for cp in 0x800..0x10000u32 {
-            let Some(c) = char::from_u32(cp) else {
-                continue;
-            };
-            let flagged = CLASS_BMP[cp as usize] != 0;
-            let alone = c.to_string();
-            assert_eq!(
-                skip_clean_cjk(alone.as_bytes(), 0, table) == 0,
-                flagged,
-                "{c:?}"
-            );
-            let row = format!("一二三四{c}五六七八九十百");
-            let stop = skip_clean_cjk(row.as_bytes(), 0, table);
-            assert_eq!(stop, if flagged { 12 } else { row.len() }, "{c:?}");
+        // loop), between clean ones: the skip stops at it iff its class has a flag (other
+        // than a common Hangul syllable's, in the first scan).
+        type IsFlagged = fn(u8) -> bool;
+        let first: IsFlagged = |f| f != 0 && f != HANGUL;
+        let second: IsFlagged = |f| f != 0;
+        for (table, is_flagged) in [(&FLAGGED_PAIR, first), (&FLAGGED_PAIR_HANGUL, second)] {
+            for cp in 0x800..0x10000u32 {
+                let Some(c) = char::from_u32(cp) else {
+                    continue;
+                };
+                let flagged = is_flagged(CLASS_BMP[cp as usize]);
+                let alone = c.to_string();
+                assert_eq!(
+                    skip_clean_cjk(alone.as_bytes(), 0, table) == 0,
+                    flagged,
+                    "{c:?}"
+                );
+                let row = format!("一二三四{c}五六七八九十百");
+                let stop = skip_clean_cjk(row.as_bytes(), 0, table);
+                assert_eq!(stop, if flagged { 12 } else { row.len() }, "{c:?}");
+            }
         }
+        // Every Hangul syllable is flagged HANGUL, the rare ones SUSPICIOUS too.
+        assert_eq!(CLASS_BMP[0xAC00], HANGUL, "가");
+        assert_eq!(CLASS_BMP['뵨' as usize], HANGUL | SUSPICIOUS);
     }
 
     #[test]
@@ -887,6 +1013,54 @@ mod tests {
         }
         // The scan notes such a run apart when it is not dense enough to be a candidate.
         assert_eq!(scan("公开信狄言贠A上发布").lost_trail, vec![(0, 18)]);
+    }
+
+    #[test]
+    fn common_hangul_is_suspicious_only_in_a_short_text_or_beside_rare_hangul() {
+        // `켓꼬뒈혐` is GBK `南部地区`'s bytes read as EUC-KR: four syllables Korean uses.
+        // `헝渴흙痰빵츰뵨쵱쯤` (GBK `请输入用户名和密码`) holds two it never does (`뵨쵱`).
+        let garbage = "켓꼬뒈혐";
+        let rare = "헝渴흙痰빵츰뵨쵱쯤";
+        let korean = "모든 인간은 태어날 때부터 자유로우며 그 존엄과 권리에 있어 동등하다.\n";
+        let long = korean.repeat(3);
+        assert!(long.chars().filter(|c| is_hangul(*c)).count() >= HANGUL_ALWAYS_BELOW);
+        // Every run of two characters or more (a lone syllable has rules of its own).
+        let all = |s: &str| {
+            non_ascii_runs(s)
+                .filter(|&(a, b)| s[a..b].chars().nth(1).is_some())
+                .collect::<Vec<_>>()
+        };
+        // Short: the garbage is weighed; so is every word of a short Korean sentence (and
+        // left alone by the model, which the negative fixtures hold).
+        assert_eq!(scan(garbage).runs, vec![(0, garbage.len())]);
+        assert_eq!(scan(korean).runs, all(korean));
+        // Long Korean text with no rare syllable: nothing is weighed, the garbage neither.
+        assert_eq!(scan(&long).runs, vec![]);
+        let with_garbage = format!("{long}{garbage}\n");
+        assert_eq!(scan(&with_garbage).runs, vec![]);
+        // With a rare-syllable passage too, every run is weighed, as in a short text.
+        let both = format!("{long}{rare}\n{garbage}\n");
+        assert_eq!(scan(&both).runs, all(&both));
+        // In an ASCII text the garbage is weighed where the text is short enough for its
+        // Hangul to be counted, or holds a rare syllable; past that length, with no rare
+        // syllable, its Hangul is not looked for (clean Chinese is spared the count).
+        let english = "The quick brown fox jumps over the lazy dog.\n";
+        let short = format!("{english}{garbage}\n");
+        assert_eq!(scan(&short).runs, vec![(english.len(), short.len() - 1)]);
+        let long_english = english.repeat(HANGUL_COUNTED_BELOW / english.len() + 1);
+        let lone = format!("{long_english}{garbage}\n");
+        assert_eq!(scan(&lone).runs, vec![]);
+        let at = long_english.len();
+        let with_rare = format!("{long_english}{rare}\n{garbage}\n");
+        let g = at + rare.len() + 1;
+        assert_eq!(
+            scan(&with_rare).runs,
+            vec![(at, at + rare.len()), (g, g + garbage.len())]
+        );
+    }
+
+    fn is_hangul(c: char) -> bool {
+        ('\u{AC00}'..='\u{D7A3}').contains(&c)
     }
 
     #[test]
