@@ -62,7 +62,8 @@ def _length(buf, i, wide):
     return int.from_bytes(buf[i + 1:i + 1 + width], "big"), i + 1 + width
 
 
-def read_list(path):
+def read_list(path, name="small_ko"):
+    """wordfreq's list `name` from `path`, or from the wheel on PyPI when `path` is None."""
     if path:
         return gzip.open(path).read()
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +71,7 @@ def read_list(path):
                         "-d", tmp], check=True, stdout=subprocess.DEVNULL)
         wheel = os.path.join(tmp, f"wordfreq-{VERSION}-py3-none-any.whl")
         with zipfile.ZipFile(wheel) as z:
-            return gzip.decompress(z.read("wordfreq/data/small_ko.msgpack.gz"))
+            return gzip.decompress(z.read(f"wordfreq/data/{name}.msgpack.gz"))
 
 
 def is_syllable(c):

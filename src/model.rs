@@ -534,6 +534,24 @@ pub fn hangul_seen() -> impl Iterator<Item = char> {
     })
 }
 
+static JA_KANA_TXT: &str = include_str!("../data/lm_ja/ja_kana.txt");
+
+/// The kana Japanese writes: each at least a ten-thousandth of the kana of wordfreq's
+/// Japanese list (149 of the block's 256 code points), and `・`, which the list's tokens
+/// leave out as punctuation. Of what GBK makes of Big5 bytes the others are a sixth.
+pub fn kana_common() -> impl Iterator<Item = char> {
+    let total: u64 = data_lines(JA_KANA_TXT).map(|(_, n)| u64::from(n)).sum();
+    data_lines(JA_KANA_TXT)
+        .filter_map(move |(s, n)| {
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) if u64::from(n) * 10_000 >= total => Some(c),
+                _ => None,
+            }
+        })
+        .chain(std::iter::once('・'))
+}
+
 /// Every character the word list counted at least `min` times (after folding is not
 /// applied: these are the list's own, Simplified, characters).
 pub fn han_at_least(min: u32) -> impl Iterator<Item = char> {

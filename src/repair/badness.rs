@@ -71,11 +71,6 @@ static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
             set(trad as u32, false);
         }
     }
-    // Hangul likewise: a syllable Korean text uses is a sign only where the text shows
-    // EUC-KR's garbage elsewhere ([`HANGUL`]).
-    for c in crate::model::hangul_seen() {
-        set(c as u32, false);
-    }
     bits
 });
 
@@ -280,26 +275,87 @@ const MARKER: u8 = 32;
 /// A Cyrillic letter windows-1251 puts at 0x80–0xBF (`Ѓ`, `Ђ`, `ї`, `ј`…): a UTF-8
 /// continuation byte, when it follows a lead byte read so (`ДЃ` is `ā`, `ЕЎ` is `š`).
 const CYRILLIC_TRAIL: u8 = 64;
-/// A Hangul syllable; with [`SUSPICIOUS`], one Korean text does not use (wordfreq's list
-/// never saw it). What EUC-KR makes of UTF-8 or GBK bytes is Hangul, a third or more of it
-/// such syllables; Korean text is Hangul, 0.04 % of it such syllables. So the common ones
-/// count as suspicious only in a text where the rare ones are a share of the Hangul, or
-/// whose Hangul is too little to tell ([`hangul_weighed`]): clean Korean is then
-/// gate-fast, where every one of its runs was weighed as a candidate before (8 MB/s).
-const HANGUL: u8 = 128;
+/// A Hangul syllable or a kana (U+3040–U+30FF); with [`SUSPICIOUS`], one its language
+/// hardly uses ([`rare_syllabic`]). What EUC-KR makes of UTF-8 or GBK bytes is Hangul, a
+/// third or more of it rare; what GBK makes of Big5 is a third kana, a sixth of that rare
+/// (`だ瞒` is 分離, `ぃ` is the commonest). Korean text is Hangul, 0.04 % of it rare;
+/// Japanese is kana, 0.01–0.13 % of it rare. So the common ones count as suspicious only
+/// in a text where the rare ones are a share of the whole, or where there are too few to
+/// tell ([`weighed_scripts`]): clean Korean and Japanese are then stepped over as clean
+/// Chinese is, where every run of them was weighed as a candidate before (4–8 MB/s).
+const SYLLABIC: u8 = 128;
 
-/// The share of its Hangul that must be rare ([`HANGUL`]) for a text's common syllables to
-/// count as suspicious too (as a per mille): clean Korean has 0.4 ‰, EUC-KR's garbage
-/// 340–410 ‰; a Korean text with a garbled passage a thirtieth of it is still over the bar.
-const HANGUL_RARE_SHARE: usize = 10;
-/// A text with fewer Hangul syllables than this has its common ones counted as suspicious
-/// whatever its share of rare ones: a short string of EUC-KR's garbage may hold none
-/// (`켓꼬뒈혐` is GBK `南部地区`; one in five four-syllable strings), and a short text's runs
-/// are few.
-const HANGUL_ALWAYS_BELOW: usize = 64;
-/// …if the text is shorter than this, or holds a rare syllable: only then is its Hangul
-/// counted, which costs a look at every byte (clean Chinese, long, is spared it).
-const HANGUL_COUNTED_BELOW: usize = 64 * 1024;
+/// The share of its Hangul and kana that must be rare ([`SYLLABIC`]) for a text's common
+/// ones to count as suspicious too (as a per mille): clean Korean has 0.4 ‰ and Japanese
+/// 0.1–1.3 ‰ (the installed manual pages and catalogs); EUC-KR's garbage 340–410 ‰, GBK's
+/// reading of Big5 180 ‰, of UTF-8 70 ‰. A text with a garbled passage a thirtieth of it
+/// is still over the bar.
+const SYLLABIC_RARE_SHARE: usize = 10;
+/// A text with fewer Hangul and kana than this has its common ones counted as suspicious
+/// whatever its share of rare ones: a short string of garbage may hold none (`켓꼬뒈혐` is
+/// GBK `南部地区` read as EUC-KR; one in five four-syllable strings), and a short text's
+/// runs are few.
+const SYLLABIC_ALWAYS_BELOW: usize = 64;
+/// …if the text is shorter than this, or holds a rare one: only then are its Hangul and
+/// kana counted, which costs a look at every byte (clean Chinese, long, is spared it).
+const SYLLABIC_COUNTED_BELOW: usize = 64 * 1024;
+
+/// Whether `c` is a Hangul syllable or a kana ([`SYLLABIC`]).
+fn is_syllabic(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{3040}'..='\u{30FF}')
+}
+
+/// One bit per BMP character: the Hangul syllables and kana their languages use
+/// ([`crate::model::hangul_seen`], [`crate::model::kana_common`]).
+static COMMON_SYLLABIC: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for c in crate::model::hangul_seen().chain(crate::model::kana_common()) {
+        bits[c as usize / 64] |= 1 << (c as usize % 64);
+    }
+    bits
+});
+
+/// Whether `c` is a Hangul syllable or kana its language hardly uses.
+fn rare_syllabic(c: char) -> bool {
+    is_syllabic(c) && !is_common_syllabic(c)
+}
+
+/// Whether `text` holds Japanese (kana) or Korean (Hangul): as many of either as a text
+/// needs to tell, few of them rare ([`SYLLABIC_RARE_SHARE`]).
+pub fn native_syllabic(text: &str) -> Native {
+    let (mut kana, mut rare_kana, mut hangul, mut rare_hangul) = (0, 0, 0, 0);
+    for c in text.chars().filter(|&c| is_syllabic(c)) {
+        let rare = usize::from(!is_common_syllabic(c));
+        if c < '\u{3100}' {
+            kana += 1;
+            rare_kana += rare;
+        } else {
+            hangul += 1;
+            rare_hangul += rare;
+        }
+    }
+    let native = |all: usize, rare: usize| {
+        all >= SYLLABIC_ALWAYS_BELOW && rare * 1000 < all * SYLLABIC_RARE_SHARE
+    };
+    Native {
+        japanese: native(kana, rare_kana),
+        korean: native(hangul, rare_hangul),
+    }
+}
+
+/// What [`native_syllabic`] found.
+#[derive(Clone, Copy, Debug)]
+pub struct Native {
+    /// Japanese: kana, few of them rare.
+    pub japanese: bool,
+    /// Korean: Hangul syllables, few of them rare.
+    pub korean: bool,
+}
+
+/// Whether `c` is a Hangul syllable or kana its language uses.
+pub fn is_common_syllabic(c: char) -> bool {
+    (c as u32) < 0x10000 && COMMON_SYLLABIC[c as usize / 64] & (1 << (c as usize % 64)) != 0
+}
 
 static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
     let mut t = Box::new([0u8; 0x10000]);
@@ -308,7 +364,10 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
             continue;
         };
         let mut f = 0;
-        if is_suspicious(c) {
+        if is_syllabic(c) {
+            f |= SYLLABIC;
+        }
+        if is_suspicious(c) && (f == 0 || rare_syllabic(c)) {
             f |= SUSPICIOUS;
             if (0x80..=0x9F).contains(&cp) || (0xE000..=0xF8FF).contains(&cp) {
                 f |= STRONG;
@@ -329,9 +388,6 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
         if matches!(c, '锟' | '烫' | '屯') {
             f |= MARKER;
         }
-        if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
-            f |= HANGUL;
-        }
         *slot = f;
     }
     t
@@ -343,21 +399,31 @@ static CLASS_BMP: LazyLock<Box<[u8; 0x10000]>> = LazyLock::new(|| {
 /// are used (the second byte is a continuation byte), so the clean-text loop touches 8 KiB,
 /// which stays in the L1 cache, and finds its word with no arithmetic on the code point.
 ///
-/// The common Hangul syllables (flagged [`HANGUL`] alone) are not set: a text's first scan
-/// steps over them ([`scan`]).
-static FLAGGED_PAIR: LazyLock<Box<[u64; 4096]>> =
-    LazyLock::new(|| flagged_pairs(|f| f & !HANGUL != 0));
+/// The common Hangul syllables and kana (flagged [`SYLLABIC`] alone) are not set: a text's
+/// first scan steps over them ([`scan`]).
+static FLAGGED_PAIR: LazyLock<Box<[u64; 4096]>> = LazyLock::new(|| flagged_pairs(0));
 
-/// [`FLAGGED_PAIR`] with the common Hangul syllables set: for a text whose Hangul is to be
+/// [`FLAGGED_PAIR`] with the common kana set, the common Hangul syllables, or both (by
+/// [`WEIGH_KANA`] and [`WEIGH_HANGUL`] less one): for a text whose common ones are to be
 /// weighed.
-static FLAGGED_PAIR_HANGUL: LazyLock<Box<[u64; 4096]>> =
-    LazyLock::new(|| flagged_pairs(|f| f != 0));
+static FLAGGED_PAIR_WEIGHED: [LazyLock<Box<[u64; 4096]>>; 3] = [
+    LazyLock::new(|| flagged_pairs(WEIGH_KANA)),
+    LazyLock::new(|| flagged_pairs(WEIGH_HANGUL)),
+    LazyLock::new(|| flagged_pairs(WEIGH_KANA | WEIGH_HANGUL)),
+];
 
-/// One bit per three-byte character whose [`CLASS_BMP`] flags `f` pass `flagged(f)`.
-fn flagged_pairs(flagged: impl Fn(u8) -> bool) -> Box<[u64; 4096]> {
+/// One bit per three-byte character whose [`CLASS_BMP`] flags are not all zero, but for
+/// the common kana and Hangul syllables that `weigh` ([`WEIGH_KANA`], [`WEIGH_HANGUL`])
+/// does not name.
+fn flagged_pairs(weigh: u8) -> Box<[u64; 4096]> {
     let mut t = Box::new([0u64; 4096]);
     for (cp, &f) in CLASS_BMP.iter().enumerate().skip(0x800) {
-        if flagged(f) {
+        let script = if cp < 0x3100 {
+            WEIGH_KANA
+        } else {
+            WEIGH_HANGUL
+        };
+        if f & !SYLLABIC != 0 || (f != 0 && weigh & script != 0) {
             t[pair_index(0xE0 | (cp >> 12) as u8, 0x80 | ((cp >> 6) & 0x3F) as u8)] |=
                 1 << (cp & 63);
         }
@@ -423,41 +489,75 @@ pub struct Scan {
     /// Whether the text holds a loss marker (`锟斤拷`, `烫烫`, `屯屯`); only then are they
     /// counted and located.
     pub markers: bool,
-    /// The rare Hangul syllables the runs looked at hold (a scan that counts common ones
-    /// as suspicious looks at every Hangul run; one that does not, at those with a flagged
-    /// character in them).
+    /// The rare kana and Hangul syllables the runs looked at hold (a scan that counts
+    /// common ones as suspicious looks at every run of them; one that does not, at those
+    /// with a flagged character in them).
+    rare_kana: usize,
     rare_hangul: usize,
 }
 
-/// Whether a text whose scan without the common Hangul syllables found `rare` rare ones
-/// is to be scanned with them ([`HANGUL`]).
-fn hangul_weighed(text: &str, rare: usize) -> bool {
-    if rare == 0 && text.len() >= HANGUL_COUNTED_BELOW {
-        return false;
+/// The scripts ([`WEIGH_KANA`], [`WEIGH_HANGUL`]) whose common characters count as
+/// suspicious in `text`, whose scan without them found `scan`'s rare ones: each decided on
+/// its own (a Korean text's Hangul says nothing of the kana of GBK's Big5 lines in it).
+fn weighed_scripts(text: &str, scan: &Scan) -> u8 {
+    let short = text.len() < SYLLABIC_COUNTED_BELOW;
+    if !short && scan.rare_kana + scan.rare_hangul == 0 {
+        return 0;
     }
-    let hangul = hangul_leads(text.as_bytes());
-    hangul > 0 && (hangul < HANGUL_ALWAYS_BELOW || rare * 1000 >= hangul * HANGUL_RARE_SHARE)
+    let (kana, hangul) = syllabic_count(text.as_bytes());
+    let weighed = |all: usize, rare: usize| {
+        all > 0
+            && ((short && all < SYLLABIC_ALWAYS_BELOW) || rare * 1000 >= all * SYLLABIC_RARE_SHARE)
+    };
+    let mut weigh = 0;
+    if weighed(kana, scan.rare_kana) {
+        weigh |= WEIGH_KANA;
+    }
+    if weighed(hangul, scan.rare_hangul) {
+        weigh |= WEIGH_HANGUL;
+    }
+    weigh
 }
 
-/// How many characters of `bytes` have the lead byte of a Hangul syllable (0xEA–0xED:
-/// U+A000–U+DFFF, which but for a few rare scripts' blocks is the syllables), counted a
-/// block at a time in bytes so that the loop is a vector one.
-fn hangul_leads(bytes: &[u8]) -> usize {
-    let count = |block: &[u8]| -> usize {
-        block
-            .chunks(255)
-            .map(|c| {
-                let n = c
-                    .iter()
-                    .fold(0u8, |n, &b| n + u8::from(b.wrapping_sub(0xEA) < 4));
-                usize::from(n)
-            })
-            .sum()
+/// Whose common characters count as suspicious: kana's…
+const WEIGH_KANA: u8 = 1;
+/// …the Hangul syllables'.
+const WEIGH_HANGUL: u8 = 2;
+
+/// How many characters of `bytes` are kana (E3 81 80 to E3 83 BF) and how many have the
+/// lead byte of a Hangul syllable (0xEA–0xED: U+A000–U+DFFF, which but for a few rare
+/// scripts' blocks is the syllables), counted in bytes 255 at a time so that the loop is a
+/// vector one.
+fn syllabic_count(bytes: &[u8]) -> (usize, usize) {
+    let count = |from: usize| -> (usize, usize) {
+        let to = (from + SCAN_PIECE).min(bytes.len());
+        let (mut kana, mut hangul) = (0, 0);
+        let mut i = from;
+        while i < to {
+            let end = (i + 255).min(to);
+            // Each byte with the one after it (the last byte of the text has none: it
+            // begins no whole character).
+            let next = &bytes[i + 1..(end + 1).min(bytes.len())];
+            let (k, h) = bytes[i..end]
+                .iter()
+                .zip(next)
+                .fold((0u8, 0u8), |(k, h), (&b, &c)| {
+                    let kana = u8::from(b == 0xE3) & u8::from(c.wrapping_sub(0x81) < 3);
+                    (k + kana, h + u8::from(b.wrapping_sub(0xEA) < 4))
+                });
+            kana += usize::from(k);
+            hangul += usize::from(h);
+            i = end;
+        }
+        (kana, hangul)
     };
+    let add = |a: (usize, usize), b: (usize, usize)| (a.0 + b.0, a.1 + b.1);
+    let starts = (0..bytes.len()).step_by(SCAN_PIECE);
     if bytes.len() < PARALLEL_SCAN {
-        count(bytes)
+        starts.map(count).fold((0, 0), add)
     } else {
-        bytes.par_chunks(SCAN_PIECE).map(count).sum()
+        let starts: Vec<usize> = starts.collect();
+        starts.into_par_iter().map(count).reduce(|| (0, 0), add)
     }
 }
 
@@ -534,22 +634,22 @@ const SCAN_PIECE: usize = 1 << 20;
 /// pieces on every thread: a run never crosses an ASCII byte, so pieces cut after a line
 /// feed give the same runs as one scan.
 ///
-/// Common Hangul syllables count as suspicious only where [`hangul_weighed`] says, which
-/// the scan without them tells (the rare ones it counts): a text for which they do is
-/// scanned again.
+/// Common kana and Hangul syllables count as suspicious only where [`weighed_scripts`]
+/// says, which the scan without them tells (the rare ones it counts): a text for which they
+/// do is scanned again.
 pub fn scan(text: &str) -> Scan {
-    let first = scan_with(text, false);
-    if hangul_weighed(text, first.rare_hangul) {
-        scan_with(text, true)
-    } else {
-        first
+    let first = scan_with(text, 0);
+    match weighed_scripts(text, &first) {
+        0 => first,
+        weigh => scan_with(text, weigh),
     }
 }
 
-/// [`scan`], with the common Hangul syllables counted as suspicious or not.
-fn scan_with(text: &str, hangul: bool) -> Scan {
+/// [`scan`], with the common characters of the scripts `weigh` names counted as
+/// suspicious.
+fn scan_with(text: &str, weigh: u8) -> Scan {
     if text.len() < PARALLEL_SCAN {
-        return scan_piece_with(text, hangul);
+        return scan_piece_with(text, weigh);
     }
     let bytes = text.as_bytes();
     let mut cuts = vec![0];
@@ -565,7 +665,7 @@ fn scan_with(text: &str, hangul: bool) -> Scan {
     let pieces: Vec<Scan> = cuts
         .par_windows(2)
         .map(|w| {
-            let mut piece = scan_piece_with(&text[w[0]..w[1]], hangul);
+            let mut piece = scan_piece_with(&text[w[0]..w[1]], weigh);
             for r in piece.runs.iter_mut().chain(&mut piece.lost_trail) {
                 *r = (r.0 + w[0], r.1 + w[0]);
             }
@@ -577,6 +677,7 @@ fn scan_with(text: &str, hangul: bool) -> Scan {
         out.runs.extend(piece.runs);
         out.lost_trail.extend(piece.lost_trail);
         out.markers |= piece.markers;
+        out.rare_kana += piece.rare_kana;
         out.rare_hangul += piece.rare_hangul;
     }
     out
@@ -637,24 +738,26 @@ static LONE_TWO_BYTE: LazyLock<Box<[u8; 0x800]>> = LazyLock::new(|| {
     t
 });
 
-/// One scan of `text`, with the common Hangul syllables counted as suspicious if `hangul`.
-fn scan_piece_with(text: &str, hangul: bool) -> Scan {
-    if hangul {
-        scan_piece::<true>(text)
-    } else {
-        scan_piece::<false>(text)
+/// One scan of `text`, with the common characters of the scripts `weigh` names counted as
+/// suspicious.
+fn scan_piece_with(text: &str, weigh: u8) -> Scan {
+    match weigh {
+        0 => scan_piece::<0>(text),
+        WEIGH_KANA => scan_piece::<WEIGH_KANA>(text),
+        WEIGH_HANGUL => scan_piece::<WEIGH_HANGUL>(text),
+        _ => scan_piece::<{ WEIGH_KANA | WEIGH_HANGUL }>(text),
     }
 }
 
 /// [`scan_piece_with`], compiled for each (the first scan of clean text does not test for
 /// what only the second needs).
-fn scan_piece<const HANGUL_SUSPICIOUS: bool>(text: &str) -> Scan {
+fn scan_piece<const WEIGH: u8>(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let table: &[u8; 0x10000] = &CLASS_BMP;
-    let flagged: &[u64; 4096] = if HANGUL_SUSPICIOUS {
-        &FLAGGED_PAIR_HANGUL
-    } else {
+    let flagged: &[u64; 4096] = if WEIGH == 0 {
         &FLAGGED_PAIR
+    } else {
+        &FLAGGED_PAIR_WEIGHED[usize::from(WEIGH) - 1]
     };
     let lone: &[u8; 0x800] = &LONE_TWO_BYTE;
     let mut out = Scan::default();
@@ -725,7 +828,14 @@ fn scan_piece<const HANGUL_SUSPICIOUS: bool>(text: &str) -> Scan {
                         continue;
                     }
                     i += 3;
-                    table[cp3(b0, b1, b2)]
+                    let f = table[cp3(b0, b1, b2)];
+                    // (Kana and Hangul are all three-byte characters, kana led by E3.)
+                    let script = if b0 == 0xE3 { WEIGH_KANA } else { WEIGH_HANGUL };
+                    if WEIGH != 0 && f & SYLLABIC != 0 && WEIGH & script != 0 {
+                        f | SUSPICIOUS
+                    } else {
+                        f
+                    }
                 }
                 // Two-byte characters (Latin mojibake is made of them) without decoding.
                 Some(&[b0, b1, _]) if b0 & 0xE0 == 0xC0 => {
@@ -743,11 +853,6 @@ fn scan_piece<const HANGUL_SUSPICIOUS: bool>(text: &str) -> Scan {
             };
             chars += 1;
             if f != 0 {
-                let f = if HANGUL_SUSPICIOUS && f & HANGUL != 0 {
-                    f | SUSPICIOUS
-                } else {
-                    f
-                };
                 any |= f;
                 susp += usize::from(f & SUSPICIOUS != 0);
                 level2 += usize::from(f & LEVEL2 != 0);
@@ -756,12 +861,15 @@ fn scan_piece<const HANGUL_SUSPICIOUS: bool>(text: &str) -> Scan {
                 cyr_trail |= f & CYRILLIC_TRAIL != 0;
             }
         }
-        if any & HANGUL != 0 {
-            // (Counted here, not per character: text with no Hangul pays one test a run.)
-            out.rare_hangul += text[start..i]
-                .chars()
-                .filter(|&c| class(c) & (HANGUL | SUSPICIOUS) == HANGUL | SUSPICIOUS)
-                .count();
+        if any & SYLLABIC != 0 {
+            // (Counted here, not per character: text with neither pays one test a run.)
+            for c in text[start..i].chars().filter(|&c| rare_syllabic(c)) {
+                if c < '\u{3100}' {
+                    out.rare_kana += 1;
+                } else {
+                    out.rare_hangul += 1;
+                }
+            }
         }
         if any & MARKER != 0 && !out.markers {
             let run = &bytes[start..i];
@@ -911,7 +1019,7 @@ mod tests {
             }
             k += 1;
         }
-        let whole = scan_piece::<false>(&text);
+        let whole = scan_piece::<0>(&text);
         let pieces = scan(&text);
         assert!(whole.runs.len() > 100);
         assert_eq!(pieces.runs, whole.runs);
@@ -922,16 +1030,23 @@ mod tests {
     fn the_clean_skip_stops_at_exactly_the_flagged_characters() {
         // Every three-byte character, alone and as the fifth of a row (past the four-wide
         // loop), between clean ones: the skip stops at it iff its class has a flag (other
-        // than a common Hangul syllable's, in the first scan).
-        type IsFlagged = fn(u8) -> bool;
-        let first: IsFlagged = |f| f != 0 && f != HANGUL;
-        let second: IsFlagged = |f| f != 0;
-        for (table, is_flagged) in [(&FLAGGED_PAIR, first), (&FLAGGED_PAIR_HANGUL, second)] {
+        // than a common kana's or Hangul syllable's, unless their script is weighed).
+        for weigh in 0..=WEIGH_KANA | WEIGH_HANGUL {
+            let table: &[u64; 4096] = match weigh {
+                0 => &FLAGGED_PAIR,
+                w => &FLAGGED_PAIR_WEIGHED[usize::from(w) - 1],
+            };
             for cp in 0x800..0x10000u32 {
                 let Some(c) = char::from_u32(cp) else {
                     continue;
                 };
-                let flagged = is_flagged(CLASS_BMP[cp as usize]);
+                let f = CLASS_BMP[cp as usize];
+                let script = match c {
+                    '\u{3040}'..='\u{30FF}' => WEIGH_KANA,
+                    '\u{AC00}'..='\u{D7A3}' => WEIGH_HANGUL,
+                    _ => 0,
+                };
+                let flagged = f != 0 && (f != SYLLABIC || weigh & script != 0);
                 let alone = c.to_string();
                 assert_eq!(
                     skip_clean_cjk(alone.as_bytes(), 0, table) == 0,
@@ -943,9 +1058,11 @@ mod tests {
                 assert_eq!(stop, if flagged { 12 } else { row.len() }, "{c:?}");
             }
         }
-        // Every Hangul syllable is flagged HANGUL, the rare ones SUSPICIOUS too.
-        assert_eq!(CLASS_BMP[0xAC00], HANGUL, "가");
-        assert_eq!(CLASS_BMP['뵨' as usize], HANGUL | SUSPICIOUS);
+        // Every kana and Hangul syllable is flagged SYLLABIC, the rare ones SUSPICIOUS too.
+        assert_eq!(CLASS_BMP[0xAC00], SYLLABIC, "가");
+        assert_eq!(CLASS_BMP['뵨' as usize], SYLLABIC | SUSPICIOUS);
+        assert_eq!(CLASS_BMP['の' as usize], SYLLABIC);
+        assert_eq!(CLASS_BMP['ぃ' as usize], SYLLABIC | SUSPICIOUS);
     }
 
     #[test]
@@ -1016,14 +1133,14 @@ mod tests {
     }
 
     #[test]
-    fn common_hangul_is_suspicious_only_in_a_short_text_or_beside_rare_hangul() {
+    fn common_hangul_is_suspicious_only_in_a_short_text_or_beside_rare_syllabic() {
         // `켓꼬뒈혐` is GBK `南部地区`'s bytes read as EUC-KR: four syllables Korean uses.
         // `헝渴흙痰빵츰뵨쵱쯤` (GBK `请输入用户名和密码`) holds two it never does (`뵨쵱`).
         let garbage = "켓꼬뒈혐";
         let rare = "헝渴흙痰빵츰뵨쵱쯤";
         let korean = "모든 인간은 태어날 때부터 자유로우며 그 존엄과 권리에 있어 동등하다.\n";
         let long = korean.repeat(3);
-        assert!(long.chars().filter(|c| is_hangul(*c)).count() >= HANGUL_ALWAYS_BELOW);
+        assert!(long.chars().filter(|c| is_hangul(*c)).count() >= SYLLABIC_ALWAYS_BELOW);
         // Every run of two characters or more (a lone syllable has rules of its own).
         let all = |s: &str| {
             non_ascii_runs(s)
@@ -1047,7 +1164,7 @@ mod tests {
         let english = "The quick brown fox jumps over the lazy dog.\n";
         let short = format!("{english}{garbage}\n");
         assert_eq!(scan(&short).runs, vec![(english.len(), short.len() - 1)]);
-        let long_english = english.repeat(HANGUL_COUNTED_BELOW / english.len() + 1);
+        let long_english = english.repeat(SYLLABIC_COUNTED_BELOW / english.len() + 1);
         let lone = format!("{long_english}{garbage}\n");
         assert_eq!(scan(&lone).runs, vec![]);
         let at = long_english.len();
@@ -1057,6 +1174,34 @@ mod tests {
             scan(&with_rare).runs,
             vec![(at, at + rare.len()), (g, g + garbage.len())]
         );
+    }
+
+    #[test]
+    fn kana_and_hangul_are_weighed_each_by_its_own_rare_share() {
+        // (text, the scripts whose common characters count as suspicious in it)
+        let ja = include_str!("../../fixtures/text/ja.txt");
+        let ko = include_str!("../../fixtures/text/ko.txt").repeat(2);
+        // `だ瞒` is Big5 `分離` read as GBK; `ぃや穿` is `不支援` (`ぃ`: rare in Japanese).
+        let big5 = "ぃや穿\n";
+        for (text, weighed) in [
+            // Japanese: short, then long enough to tell (52 kana, then 104).
+            (ja.to_string(), WEIGH_KANA),
+            (ja.repeat(2), 0),
+            // Garbage alone.
+            ("だ瞒".to_string(), WEIGH_KANA),
+            // Korean: its Hangul stays unweighed beside the kana of Big5 read as GBK, and
+            // the other way round (`뵨쵱` are rare syllables).
+            (ko.clone(), 0),
+            (format!("{ko}{big5}"), WEIGH_KANA),
+            (format!("{ko}헝渴흙痰빵츰뵨쵱쯤\n"), WEIGH_HANGUL),
+            (
+                format!("{}{big5}헝渴흙痰빵츰뵨쵱쯤\n", "plain ASCII\n".repeat(9)),
+                3,
+            ),
+        ] {
+            let first = scan_with(&text, 0);
+            assert_eq!(weighed_scripts(&text, &first), weighed, "{text}");
+        }
     }
 
     fn is_hangul(c: char) -> bool {
