@@ -20,6 +20,37 @@ def whatwg_gbk(b):
     return b.decode("gbk", errors="strict")
 
 
+# Windows' code page 950 reads the Big5 rows it leaves to users (EUDC) as Private Use
+# characters, in order, where a browser's Big5-HKSCS has characters: (first code point,
+# first lead, last lead, codes of the first lead's row before the range). Checked against
+# ICU's windows-950 (uconv) on every two-byte code.
+CP950_EUDC = [(0xE000, 0xFA, 0xFE, 0), (0xE311, 0x8E, 0xA0, 0), (0xEEB8, 0x81, 0x8D, 0),
+              (0xF6B1, 0xC6, 0xC8, 63)]
+
+
+def windows_950(b):
+    """Bytes as Windows reads Big5: Python's cp950, but EUDC as Private Use characters."""
+    out, i = [], 0
+    while i < len(b):
+        x = b[i]
+        if x < 0x80:
+            out.append(chr(x))
+            i += 1
+            continue
+        y = b[i + 1] if i + 1 < len(b) else 0
+        if not (0x81 <= x <= 0xFE and (0x40 <= y <= 0x7E or 0xA1 <= y <= 0xFE)):
+            raise UnicodeDecodeError("cp950", bytes(b), i, i + 1, "not a Big5 pair")
+        at = y - 0x40 if y <= 0x7E else 63 + y - 0xA1
+        for base, lo, hi, skip in CP950_EUDC:
+            if lo <= x <= hi and (x - lo) * 157 + at >= skip:
+                out.append(chr(base + (x - lo) * 157 + at - skip))
+                break
+        else:
+            out.append(bytes([x, y]).decode("cp950"))  # raises where Windows has nothing
+        i += 2
+    return "".join(out)
+
+
 def sentences(name):
     text = open(os.path.join(ROOT, "text", name + ".txt"), encoding="utf-8").read()
     out = []
@@ -55,6 +86,11 @@ CHANNELS = [
 ]
 
 
+# GBK read by Windows (code page 950) rather than a browser: the cases whose text differs
+# from a browser's reading (GBK's rows C6-C8, 人 前 请…, become Private Use characters).
+# (fix name, case name, sources, original codec, misread as)
+WINDOWS = [("gbk_as_big5", "gbk_as_cp950", ["zh_hans"], "gbk", windows_950)]
+
 SEEDS = ["000_bb97d4d45944454e", "003_7963ed26b60f730d"]
 
 # Cases the engine gets wrong, kept, marked, with the reason.
@@ -62,22 +98,35 @@ KNOWN = {
 }
 
 
+def _or_none(misread, b):
+    """`misread(b)`, or None where it cannot read `b` (or there is no `misread`)."""
+    try:
+        return misread(b)
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return None
+
+
 def main():
     lines = ["# GENERATED — do not edit. Regenerate: python3 scripts/gen_repair_fixtures.py",
              "# Real sentences (fixtures/text) garbled through one channel each, as a WHATWG decoder would.", ""]
-    for name, sources, orig, misread in CHANNELS:
+    browser = {name: misread for name, _, _, misread in CHANNELS}
+    cases = [(name, name, sources, orig, misread) for name, sources, orig, misread in CHANNELS]
+    for name, label, sources, orig, misread in cases + WINDOWS:
+        # A Windows reading is a case of its own only where it differs from a browser's.
+        def other(b, name=name, label=label):
+            return browser[name](b) if label != name else None
         for src in sources:
             for i, s in enumerate(sentences(src)):
                 try:
                     garbled = misread(s.encode(orig))
                 except (UnicodeDecodeError, UnicodeEncodeError):
                     continue  # not lossless through this channel: lossy cases live elsewhere
-                if garbled == s:
+                if garbled == s or garbled == _or_none(other, s.encode(orig)):
                     continue
-                lines += ["[[case]]", f'name = "{name}-{src}-{i}"',
-                          f'comment = "fixtures/text/{src}.txt sentence {i}, {orig} bytes read as {name.split("_as_")[1]}"',
+                lines += ["[[case]]", f'name = "{label}-{src}-{i}"',
+                          f'comment = "fixtures/text/{src}.txt sentence {i}, {orig} bytes read as {label.split("_as_")[1]}"',
                           f"input = {toml_str(garbled)}", f"expected = {toml_str(s)}", f'fixes = ["{name}"]']
-                case = f"{name}-{src}-{i}"
+                case = f"{label}-{src}-{i}"
                 if case in KNOWN:
                     lines += ['expect = "known-failure"', f"# {KNOWN[case]}"]
                 lines.append("")
@@ -88,9 +137,11 @@ def main():
                 garbled = misread(whole.encode(orig))
             except (UnicodeDecodeError, UnicodeEncodeError):
                 continue
-            case = f"{name}-{src}-document"
+            if garbled == _or_none(other, whole.encode(orig)):
+                continue
+            case = f"{label}-{src}-document"
             lines += ["[[case]]", f'name = "{case}"',
-                      f'comment = "fixtures/text/{src}.txt whole, {orig} bytes read as {name.split("_as_")[1]}"',
+                      f'comment = "fixtures/text/{src}.txt whole, {orig} bytes read as {label.split("_as_")[1]}"',
                       f"input = {toml_str(garbled)}", f"expected = {toml_str(whole)}", f'fixes = ["{name}"]']
             if case in KNOWN:
                 lines += ['expect = "known-failure"', f"# {KNOWN[case]}"]

@@ -31,7 +31,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clean_corpus import mo_strings  # noqa: E402
-from gen_repair_fixtures import CHANNELS, whatwg_gbk  # noqa: E402
+from gen_repair_fixtures import CHANNELS, WINDOWS, whatwg_gbk  # noqa: E402
 
 # The fixture texts each channel was written for, and the catalog languages standing in
 # for them here.
@@ -225,6 +225,21 @@ def main():
                 lost = t[:i] + "\ufffd" + t[i + 1:]
                 cases.append((f"clean {src} + U+FFFD (string)", lost, lost))
                 taken += 1
+    # GBK read by Windows (code page 950: GBK's rows C6-C8 as Private Use characters), last
+    # so that the rows above draw the same samples as before it was added.
+    for _, label, sources, orig, misread in WINDOWS:
+        for size in (1, DOC_LINES):
+            taken = 0
+            for t in texts(sources[0], size):
+                if taken == args.samples:
+                    break
+                try:
+                    g = misread(t.encode(orig))
+                except (UnicodeDecodeError, UnicodeEncodeError):
+                    continue
+                if g != t:
+                    cases.append((f"{label} ({'string' if size == 1 else 'document'})", t, g))
+                    taken += 1
 
     with tempfile.TemporaryDirectory() as tmp:
         src_dir, out_dir = os.path.join(tmp, "in"), os.path.join(tmp, "out")

@@ -7,8 +7,8 @@ after every 50th a line of Chinese garbled through a channel (400 in all). mojif
 repair the garbled lines and leave every clean line as it is.
 
   A: Japanese, with Traditional lines written in Big5 and read as GBK
-  C: Japanese, with Simplified lines written in GBK and read as Big5 (Python's cp950-like
-     `big5` codec: a Windows reader, whose rows C6-C8 differ from a browser's)
+  C: Japanese, with Simplified lines written in GBK and read as Big5 by Windows (code page
+     950: GBK's rows C6-C8 and leads below 0xA1 as Private Use characters)
   D: Korean, with Traditional lines written in Big5 and read as GBK
 
 Usage: python3 scripts/mixed_pages.py --bin target/release/mojifix
@@ -25,13 +25,14 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clean_corpus import mo_strings  # noqa: E402
+from gen_repair_fixtures import windows_950  # noqa: E402
 
 HOST_LINES = 20_000
 EVERY = 50
 PAGES = [
     # (name, host language, source of the garbled lines, written as, read as, seed)
     ("A", "ja", "zh_TW", "big5", "gbk", 5),
-    ("C", "ja", "zh_CN", "gbk", "big5", 7),
+    ("C", "ja", "zh_CN", "gbk", "cp950", 7),
     ("D", "ko", "zh_TW", "big5", "gbk", 8),
 ]
 
@@ -59,7 +60,7 @@ def page(host, source, written, read, seed):
             t = src[k]
             k += 1
             try:
-                g = t.encode(written).decode(read)
+                g = windows_950(t.encode(written)) if read == "cp950" else t.encode(written).decode(read)
             except (UnicodeEncodeError, UnicodeDecodeError):
                 continue
             if g != t:

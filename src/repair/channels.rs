@@ -431,6 +431,9 @@ pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
             }
         }
         Legacy(enc) => {
+            if !enc.is_single_byte() && private_use_only(text) {
+                return None;
+            }
             for (i, c) in text.char_indices() {
                 if lost.contains(&i) {
                     out.push(LOST_BYTE);
@@ -457,8 +460,48 @@ thread_local! {
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
+/// The Private Use characters Windows' code page 950 reads the Big5 rows it leaves to
+/// users as (ICU's windows-950 agrees; glibc's CP950 has the last range only): (first
+/// character, last, the code it stands for, counted from the first of its lead's row: each
+/// row has the trails 0x40–0x7E, then 0xA1–0xFE). encoding_rs's Big5, a browser's, reads
+/// these rows as HKSCS characters instead. GBK text opened as Big5 on Windows shows its rows
+/// C6–C8 (人, 前, 请, 起, 全…: one character in twenty of Chinese text) and its leads below
+/// 0xA1 so, and [`encode_char`] gives them back their bytes.
+const CP950_EUDC: [(char, char, u8, u32); 4] = [
+    ('\u{E000}', '\u{E310}', 0xFA, 0),
+    ('\u{E311}', '\u{EEB7}', 0x8E, 0),
+    ('\u{EEB8}', '\u{F6B0}', 0x81, 0),
+    // From C6A1, the 64th code of row C6.
+    ('\u{F6B1}', '\u{F848}', 0xC6, 63),
+];
+
+/// The Big5 bytes Windows reads as `c` ([`CP950_EUDC`]).
+fn cp950_eudc_bytes(c: char) -> Option<[u8; 2]> {
+    let &(first, _, lead, skip) = CP950_EUDC
+        .iter()
+        .find(|&&(first, last, _, _)| (first..=last).contains(&c))?;
+    let pointer = c as u32 - first as u32 + skip;
+    let (row, at) = (pointer / 157, pointer % 157);
+    let trail = if at < 63 { 0x40 + at } else { 0xA1 + at - 63 };
+    Some([lead + row as u8, trail as u8])
+}
+
+/// Whether the non-ASCII characters of `text` are all Private Use ones: alone they are no
+/// evidence of a double-byte code page (GBK's user-defined rows, [`CP950_EUDC`]), since icon
+/// fonts put their glyphs there too (Powerline's branch `\u{E0A0}` is not EUC-KR's `ャ`
+/// read as GBK).
+fn private_use_only(text: &str) -> bool {
+    let mut wide = text.chars().filter(|c| !c.is_ascii()).peekable();
+    wide.peek().is_some() && wide.all(|c| ('\u{E000}'..='\u{F8FF}').contains(&c))
+}
+
 /// The bytes of one non-ASCII character in `enc` (`None` if it has none).
 pub fn encode_char(enc: &'static Encoding, c: char) -> Option<([u8; 4], usize)> {
+    if enc == BIG5 {
+        if let Some([lead, trail]) = cp950_eudc_bytes(c) {
+            return Some(([lead, trail, 0, 0], 2));
+        }
+    }
     let key = (enc as *const Encoding as usize, c);
     if let Some(hit) = ENCODED.with(|m| m.borrow().get(&key).copied()) {
         return hit;
@@ -523,6 +566,39 @@ mod tests {
         for c in ('\u{100}'..='\u{3000}').filter(|c| !CP1252_HIGH.contains(c)) {
             assert_eq!(sloppy_1252_byte(c), None, "{c}");
         }
+    }
+
+    #[test]
+    fn windows_private_use_characters_go_back_to_their_big5_rows() {
+        // Each range's ends, as ICU's windows-950 reads them, and 前 (GBK C7 B0) between.
+        for (c, bytes) in [
+            ('\u{E000}', [0xFA, 0x40]),
+            ('\u{E310}', [0xFE, 0xFE]),
+            ('\u{E311}', [0x8E, 0x40]),
+            ('\u{EEB7}', [0xA0, 0xFE]),
+            ('\u{EEB8}', [0x81, 0x40]),
+            ('\u{F6B0}', [0x8D, 0xFE]),
+            ('\u{F6B1}', [0xC6, 0xA1]),
+            ('\u{F75D}', [0xC7, 0xB0]),
+            ('\u{F848}', [0xC8, 0xFE]),
+        ] {
+            assert_eq!(cp950_eudc_bytes(c), Some(bytes), "{c:?}");
+        }
+        // Every character of the ranges: a Big5 pair of its own.
+        let mut seen = std::collections::HashSet::new();
+        for c in '\u{E000}'..='\u{F848}' {
+            let [lead, trail] = cp950_eudc_bytes(c).expect("in a range");
+            assert!(matches!(trail, 0x40..=0x7E | 0xA1..=0xFE), "{c:?}");
+            assert!(seen.insert([lead, trail]), "{c:?}");
+        }
+        assert_eq!(cp950_eudc_bytes('\u{F849}'), None);
+        // GBK's 前面 read by Windows: back to GBK's bytes; Private Use alone is no evidence.
+        assert_eq!(
+            reencode("\u{F75D}醱", Legacy(BIG5), &[]),
+            Some(vec![0xC7, 0xB0, 0xC3, 0xE6])
+        );
+        assert_eq!(reencode("\u{F75D}", Legacy(BIG5), &[]), None);
+        assert_eq!(reencode("\u{E0A0} \u{F015}", Legacy(GBK), &[]), None);
     }
 
     #[test]
