@@ -6,7 +6,7 @@ Source: the `wordfreq` 3.1.1 wheel on PyPI, file wordfreq/data/small_ja.msgpack.
 and so is the file this script writes (data/lm_ja/LICENSE).
 
 A token in bin k has frequency 10^(-k/100); a kana's count is the sum, over the tokens it
-occurs in, of their frequencies (scaled by SCALE and rounded). Every character of the
+occurs in, of their frequencies (scaled as gen_lm_ko.py scales them, and rounded). Every character of the
 block U+3040-U+30FF is listed, those no token holds with a count of 0. The repair scan
 reads it to tell the kana Japanese writes from those a decoding accident makes (GBK's
 reading of Big5 is a third kana, and a fifth of that kana is what Japanese hardly uses).
@@ -17,9 +17,8 @@ With no argument it runs `pip download wordfreq==3.1.1` into a temporary directo
 import collections, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_lm_ko import VERSION, read_list, unpack  # noqa: E402
+from gen_lm_ko import VERSION, read_list, unpack, write_counts  # noqa: E402
 
-SCALE = 1e9
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "lm_ja")
 HEADER = (f"# GENERATED — do not edit. Source: PyPI wordfreq=={VERSION} "
           "wordfreq/data/small_ja.msgpack.gz (CC BY-SA 4.0).\n"
@@ -37,11 +36,7 @@ def main():
             for ch in word:
                 if ch in kana:
                     kana[ch] += freq
-    os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "ja_kana.txt"), "w", encoding="utf-8") as f:
-        f.write(HEADER)
-        for ch, n in sorted(kana.items(), key=lambda kv: (-kv[1], kv[0])):
-            f.write(f"{ch}\t{round(n * SCALE)}\n")
+    write_counts(os.path.join(OUT, "ja_kana.txt"), HEADER, kana)
 
 
 if __name__ == "__main__":

@@ -93,15 +93,17 @@ def main():
             for a, b in zip(word, word[1:]):
                 if is_syllable(a) and is_syllable(b):
                     bi[a + b] += freq
-    os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "ko_syllables.txt"), "w", encoding="utf-8") as f:
-        f.write(HEADER)
-        for ch, n in sorted(uni.items(), key=lambda kv: (-kv[1], kv[0])):
-            f.write(f"{ch}\t{round(n * SCALE)}\n")
-    with open(os.path.join(OUT, "ko_bigrams.txt"), "w", encoding="utf-8") as f:
-        f.write(HEADER)
-        for pair, n in sorted(bi.items(), key=lambda kv: (-kv[1], kv[0])):
-            f.write(f"{pair}\t{round(n * SCALE)}\n")
+    write_counts(os.path.join(OUT, "ko_syllables.txt"), HEADER, uni)
+    write_counts(os.path.join(OUT, "ko_bigrams.txt"), HEADER, bi)
+
+
+def write_counts(path, header, counts):
+    """`key<TAB>count` lines under `header`, commonest first, frequencies scaled by SCALE."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(header)
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            f.write(f"{key}\t{round(n * SCALE)}\n")
 
 
 if __name__ == "__main__":

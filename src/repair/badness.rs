@@ -1133,7 +1133,7 @@ mod tests {
     }
 
     #[test]
-    fn common_hangul_is_suspicious_only_in_a_short_text_or_beside_rare_syllabic() {
+    fn common_hangul_is_suspicious_only_in_a_short_text_or_beside_rare_hangul() {
         // `켓꼬뒈혐` is GBK `南部地区`'s bytes read as EUC-KR: four syllables Korean uses.
         // `헝渴흙痰빵츰뵨쵱쯤` (GBK `请输入用户名和密码`) holds two it never does (`뵨쵱`).
         let garbage = "켓꼬뒈혐";

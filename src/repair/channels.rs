@@ -462,8 +462,8 @@ thread_local! {
 
 /// The Private Use characters Windows' code page 950 reads the Big5 rows it leaves to
 /// users as (ICU's windows-950 agrees; glibc's CP950 has the last range only): (first
-/// character, last, the code it stands for, counted from the first of its lead's row: each
-/// row has the trails 0x40–0x7E, then 0xA1–0xFE). encoding_rs's Big5, a browser's, reads
+/// character, last character, the lead byte of the first, how many codes of that lead's row
+/// come before the first; each row has the trails 0x40–0x7E, then 0xA1–0xFE, 157 codes). encoding_rs's Big5, a browser's, reads
 /// these rows as HKSCS characters instead. GBK text opened as Big5 on Windows shows its rows
 /// C6–C8 (人, 前, 请, 起, 全…: one character in twenty of Chinese text) and its leads below
 /// 0xA1 so, and [`encode_char`] gives them back their bytes.
