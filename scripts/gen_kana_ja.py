@@ -8,9 +8,8 @@ and so is the file this script writes (data/lm_ja/LICENSE).
 A token in bin k has frequency 10^(-k/100); a kana's count is the sum, over the tokens it
 occurs in, of their frequencies (scaled as gen_lm_ko.py scales them, and rounded). Every
 character of the block U+3040-U+30FF is listed, those no token holds with a count of 0.
-The repair scan
-reads it to tell the kana Japanese writes from those a decoding accident makes (GBK's
-reading of Big5 is a third kana, and a fifth of that kana is what Japanese hardly uses).
+The repair scan reads it to tell the kana Japanese writes from those a decoding accident
+makes (GBK's reading of Big5 is a third kana, 18 % of it kana Japanese hardly uses).
 
 Usage: python3 scripts/gen_kana_ja.py [path/to/small_ja.msgpack.gz]
 With no argument it runs `pip download wordfreq==3.1.1` into a temporary directory.
