@@ -148,8 +148,10 @@ def main():
             lines.append("")
     # The clean seed pages (Simplified Chinese), every line the original encoding can hold,
     # as whole documents through each channel that garbles Simplified Chinese: long runs of
-    # real prose, where chance makes other readings look plausible here and there.
-    for name, sources, orig, misread in CHANNELS:
+    # real prose, where chance makes other readings look plausible here and there. (Read
+    # by Windows too: dates' `日` and a line's first `若` stand alone there, as Private Use
+    # characters only the page's channel explains.)
+    for name, label, sources, orig, misread in cases + WINDOWS:
         if "zh_hans" not in sources:
             continue
         for seed in SEEDS:
@@ -162,9 +164,9 @@ def main():
                     continue
                 kept.append(line)
                 garbled.append(g)
-            case = f"{name}-seed{seed[:3]}"
+            case = f"{label}-seed{seed[:3]}"
             lines += ["[[case]]", f'name = "{case}"',
-                      f'comment = "fixtures/seeds/{seed}.txt, the {len(kept)} lines {orig} can encode, read as {name.split("_as_")[1]}"',
+                      f'comment = "fixtures/seeds/{seed}.txt, the {len(kept)} lines {orig} can encode, read as {label.split("_as_")[1]}"',
                       f"input = {toml_str(''.join(garbled))}", f"expected = {toml_str(''.join(kept))}",
                       f'fixes = ["{name}"]']
             if case in KNOWN:
@@ -176,9 +178,9 @@ def main():
             # channel repairs the garbled part, and the clean text around it stays as it is.
             clean = open(os.path.join(ROOT, "seeds", SEEDS[0] + ".txt"), encoding="utf-8").read()
             clean = "\n" + clean.strip("\n") + "\n"
-            case = f"{name}-seed{seed[:3]}-inside-clean-seed{SEEDS[0][:3]}"
+            case = f"{label}-seed{seed[:3]}-inside-clean-seed{SEEDS[0][:3]}"
             lines += ["[[case]]", f'name = "{case}"',
-                      f'comment = "fixtures/seeds/{seed}.txt garbled as in {name}-seed{seed[:3]}, between two clean copies of fixtures/seeds/{SEEDS[0]}.txt"',
+                      f'comment = "fixtures/seeds/{seed}.txt garbled as in {label}-seed{seed[:3]}, between two clean copies of fixtures/seeds/{SEEDS[0]}.txt"',
                       f"input = {toml_str(clean + ''.join(garbled) + clean)}",
                       f"expected = {toml_str(clean + ''.join(kept) + clean)}", f'fixes = ["{name}"]', ""]
     os.makedirs(os.path.join(ROOT, "repair"), exist_ok=True)

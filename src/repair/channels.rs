@@ -431,9 +431,6 @@ pub fn reencode(text: &str, how: Reencode, lost: &[usize]) -> Option<Vec<u8>> {
             }
         }
         Legacy(enc) => {
-            if !enc.is_single_byte() && private_use_only(text) {
-                return None;
-            }
             for (i, c) in text.char_indices() {
                 if lost.contains(&i) {
                     out.push(LOST_BYTE);
@@ -489,8 +486,9 @@ fn cp950_eudc_bytes(c: char) -> Option<[u8; 2]> {
 /// Whether the non-ASCII characters of `text` are all Private Use ones: alone they are no
 /// evidence of a double-byte code page (GBK's user-defined rows, [`CP950_EUDC`]), since icon
 /// fonts put their glyphs there too (Powerline's branch `\u{E0A0}` is not EUC-KR's `ャ`
-/// read as GBK).
-fn private_use_only(text: &str) -> bool {
+/// read as GBK). Only a document whose channel reads them so shows what they are (`若`,
+/// `日` of GBK read by Windows as Big5, alone between ASCII bytes).
+pub fn private_use_only(text: &str) -> bool {
     let mut wide = text.chars().filter(|c| !c.is_ascii()).peekable();
     wide.peek().is_some() && wide.all(|c| ('\u{E000}'..='\u{F8FF}').contains(&c))
 }
@@ -592,13 +590,14 @@ mod tests {
             assert!(seen.insert([lead, trail]), "{c:?}");
         }
         assert_eq!(cp950_eudc_bytes('\u{F849}'), None);
-        // GBK's 前面 read by Windows: back to GBK's bytes; Private Use alone is no evidence.
+        // GBK's 前面 read by Windows: back to GBK's bytes.
         assert_eq!(
             reencode("\u{F75D}醱", Legacy(BIG5), &[]),
             Some(vec![0xC7, 0xB0, 0xC3, 0xE6])
         );
-        assert_eq!(reencode("\u{F75D}", Legacy(BIG5), &[]), None);
-        assert_eq!(reencode("\u{E0A0} \u{F015}", Legacy(GBK), &[]), None);
+        assert!(private_use_only("\u{E0A0} \u{F015}"));
+        assert!(!private_use_only("\u{F75D}醱"));
+        assert!(!private_use_only("main"));
     }
 
     #[test]

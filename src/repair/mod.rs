@@ -1706,6 +1706,14 @@ fn try_channel(
         }
     }
     let span = &text[start..span_end];
+    // Private Use characters alone read through a double-byte code page (`\u{F83E}` is GBK's
+    // `若` read by Windows as Big5; icon fonts put glyphs there too): a reading only the
+    // document's channel can vouch for, left unscored until it is known.
+    let private_only = matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte())
+        && channels::private_use_only(span);
+    if private_only && defer_thin {
+        return Some(Reading::Deferred);
+    }
     // A U+FFFD inside the run is a byte the reader could not decode: only readers of UTF-8
     // mojibake are modelled as lossy (the GBK and Big5 decoders that produce it).
     if ch.original == UTF_8 && matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte()) {
@@ -1857,7 +1865,12 @@ fn try_channel(
         after,
         margin,
         lost,
-        accepted: margin > min_gain && !thin_cjk && !quotes_only && !glued_nbsp && !deletes_only,
+        accepted: margin > min_gain
+            && !thin_cjk
+            && !quotes_only
+            && !glued_nbsp
+            && !deletes_only
+            && !private_only,
         threshold: min_gain,
         doc_threshold,
         sequence: single_byte_to_utf8,
