@@ -495,10 +495,15 @@ pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
             return Some(what);
         }
     }
-    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" {
+    // Containers whose signature is four letters a text can begin with (a Japanese catalog's
+    // `RIFF オーディオ`): a chunk's size follows (or precedes) it, little-endian or
+    // big-endian, and holds a byte below a tab in any file under 16 MB.
+    let sized =
+        |at: std::ops::Range<usize>| bytes.get(at).is_some_and(|b| b.iter().any(|&b| b < 0x09));
+    if bytes.starts_with(b"RIFF") && sized(4..24) {
         return Some("RIFF media");
     }
-    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+    if bytes.get(4..8) == Some(b"ftyp") && sized(0..4) {
         return Some("MP4/QuickTime media");
     }
     None
@@ -562,6 +567,20 @@ mod tests {
     fn binary_signatures() {
         assert_eq!(binary_kind(b"\x89PNG\r\n\x1a\n...."), Some("PNG image"));
         assert_eq!(binary_kind(b"ID3 is a tag name in this sentence"), None);
+        // A WAV file's header, and a line of a Japanese catalog about the format.
+        let wav = b"RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00";
+        assert_eq!(binary_kind(wav), Some("RIFF media"));
+        assert_eq!(
+            binary_kind("RIFF オーディオ\nRIFF コンテナ\n".as_bytes()),
+            None
+        );
+        assert_eq!(
+            binary_kind(b"RIFF \x83I\x81[\x83f\x83B\x83I\nRIFF \x83R\x83\x93"),
+            None
+        );
+        let mp4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00";
+        assert_eq!(binary_kind(mp4), Some("MP4/QuickTime media"));
+        assert_eq!(binary_kind(b"See ftyp boxes in the spec."), None);
         assert_eq!(
             detect(b"a\x00b\x00c\x00\x00\x00\x00\x01\x02\xff", &Hint::default()).binary,
             Some("NUL bytes")

@@ -425,10 +425,20 @@ fn pass(
             // whose channel's runs vouch for their own lines, not for every run.
             doc_bonus = DOC_CHANNEL_BONUS;
         }
+        let sweep = Sweep {
+            ch,
+            native,
+            bonus: doc_bonus,
+            on_its_own: false,
+        };
         if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || share >= DOC_CHANNEL_COVERAGE {
-            runs = with_uncandidated_runs(text, candidates, ch, runs, false, native);
+            runs = with_uncandidated_runs(text, candidates, runs, sweep);
         } else if share >= DOC_CHANNEL_SOME_COVERAGE {
-            runs = with_uncandidated_runs(text, candidates, ch, runs, true, native);
+            let sweep = Sweep {
+                on_its_own: true,
+                ..sweep
+            };
+            runs = with_uncandidated_runs(text, candidates, runs, sweep);
         }
     }
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
@@ -784,23 +794,46 @@ impl LinesShown {
     }
 }
 
+/// How [`with_uncandidated_runs`] reads: through the document's channel `ch`, in a text
+/// that holds Japanese or Korean or neither (`native`), where the channel's runs have the
+/// document bonus `bonus`; `on_its_own` when the channel explains too little of the text
+/// to lend any.
+#[derive(Clone, Copy)]
+struct Sweep {
+    ch: &'static Channel,
+    native: badness::Native,
+    bonus: f32,
+    on_its_own: bool,
+}
+
 /// The document's channel, a double-byte one that has explained many runs or most of the
 /// text ([`DOC_CHANNEL_COVERAGE`]), read into the runs of non-ASCII text the scan passed
 /// over: a lone character between digits (`2009爛11` is `2009年11` as GBK read as Big5) is
 /// never a candidate on its own, yet in such a page it is garbled like the rest. Each
 /// reading has to clear its bar with the ordinary document bonus — or, with `on_its_own`
 /// (the channel explains less of the text), without it; a clean run (a page only partly
-/// garbled) reads worse and stays. In a text of Japanese or Korean (`native`), a run of
-/// the kana or Hangul they use is not read. `runs` comes back with the new ones in text
-/// order.
+/// garbled) reads worse and stays. Double-byte text read one byte per character lends the
+/// page's own bonus in the lines it has shown itself in ([`LinesShown`]): there an
+/// apostrophe before a letter (`’l`, Shift_JIS `値`) is its lead byte, not English. In a
+/// text of Japanese or Korean, a run of the kana or Hangul they use is not read. `runs`
+/// comes back with the new ones in text order.
 fn with_uncandidated_runs(
     text: &str,
     candidates: &[(usize, usize)],
-    ch: &'static Channel,
     runs: Vec<Fixes>,
-    on_its_own: bool,
-    native: badness::Native,
+    sweep: Sweep,
 ) -> Vec<Fixes> {
+    let Sweep {
+        ch,
+        native,
+        bonus,
+        on_its_own,
+    } = sweep;
+    let shown = (ch.original != UTF_8
+        && ch.reencode == Reencode::SloppyWindows1252
+        && bonus > DOC_CHANNEL_BONUS
+        && !on_its_own)
+        .then(|| LinesShown::new(text, &runs, ch.name, bonus));
     let mut found = Vec::new();
     let mut next = candidates.iter().peekable();
     // Every run of non-ASCII text is read through the channel now, the candidates and these:
@@ -827,7 +860,12 @@ fn with_uncandidated_runs(
         };
         // The ordinary bonus, not the larger one: these runs did not look garbled, and a
         // clean character read through the channel (`月` as GBK read as Big5 is `る`) can
-        // come within the larger one of the text as it stands.
+        // come within the larger one of the text as it stands. (But in a line shown to be
+        // double-byte text read one byte per character, each of its runs is.)
+        let bonus = match &shown {
+            Some(lines) if lines.holds(start) => bonus,
+            _ => DOC_CHANNEL_BONUS,
+        };
         let shared = Shared::default();
         if let Some(f) = try_channel(text, start, end, ch, &shared, &read, false)
             .and_then(Reading::scored)
@@ -835,7 +873,7 @@ fn with_uncandidated_runs(
                 if on_its_own {
                     f.accepted && f.margin > f.threshold
                 } else {
-                    f.margin + DOC_CHANNEL_BONUS > f.doc_threshold
+                    f.margin + bonus > f.doc_threshold
                 }
             })
         {
