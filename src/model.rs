@@ -4,13 +4,13 @@
 //! (data/lm, generated); Traditional characters are scored through OpenCC's t2s character
 //! table; Japanese shinjitai the word list lacks score a little below their Chinese forms
 //! (through OpenCC's JPShinjitaiCharacters), other common Japanese kanji it lacks get a
-//! prior of their own. Hangul
-//! syllables use unigram and in-token bigram counts from wordfreq's Korean list
-//! (data/lm_ko, generated). Other scripts use structural priors (named constants below):
-//! kana is plausible, and so are letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic,
-//! Thai, the Indic scripts…) inside a word of their own script; adjacent accented Latin
-//! letters, case flips, letters glued to another script, a letter right after a word-ending
-//! sign, C1 controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the
+//! prior of their own. Hangul syllables use unigram and in-token bigram counts from
+//! wordfreq's Korean list (data/lm_ko, generated), kana a unigram from its Japanese list
+//! (data/lm_ja, generated). Other scripts use structural priors (named constants below):
+//! letters of an alphabet (Greek, Cyrillic, Hebrew, Arabic, Thai, the Indic scripts…)
+//! inside a word of their own script are plausible; adjacent accented Latin letters, case
+//! flips, letters glued to another script, a letter right after a word-ending sign, C1
+//! controls, PUA and U+FFFD are not. Sums compare hypotheses that explain the
 //! *same bytes*, so a decoding into fewer, likelier characters wins, as it should. Apart
 //! from the sums, [`words_logp`] reads Chinese as words (jieba's unigram model over its own
 //! word list) and [`text_logp`] weighs a pair of characters as running text writes them
@@ -33,8 +33,18 @@ const CJK_PUNCT_COMMON: f32 = -5.8;
 const CJK_PUNCT: f32 = -6.5;
 /// Full-width ASCII letters and digits: real but uncommon.
 const FULLWIDTH_ALNUM: f32 = -9.0;
-/// Hiragana and katakana: no frequency data, so one prior for all.
+/// Hiragana and katakana, on average: each kana scores by its share of the kana of
+/// wordfreq's Japanese list (data/lm_ja), shifted so that their mean over Japanese text is
+/// this ([`KANA_LOGP`]): `の` about −4.2, `ア` −6.8, `ぃ` (what GBK makes of Big5's `不`)
+/// −12.2.
 const KANA: f32 = -5.5;
+/// Kana the list never saw (`ゑ`, the spacing voicing marks, unassigned code points), and
+/// the floor of those it saw once in a while (`ゎ`).
+const KANA_UNSEEN: f32 = -16.0;
+const KANA_RARE: f32 = -15.0;
+/// The katakana middle dot `・` (`ジョン・スミス`), which the list's tokens leave out as
+/// punctuation: as common as an average kana.
+const KANA_MIDDLE_DOT: f32 = KANA;
 /// Half-width katakana: a Shift_JIS single-byte range that decodings of Chinese land in.
 const HALFWIDTH_KANA: f32 = -12.0;
 /// Hangul syllables wordfreq's Korean list never saw: among KS X 1001's 2,350 common ones
@@ -536,6 +546,38 @@ pub fn hangul_seen() -> impl Iterator<Item = char> {
 
 static JA_KANA_TXT: &str = include_str!("../data/lm_ja/ja_kana.txt");
 
+/// ln P of each kana U+3040–U+30FF ([`KANA`]): its share of the list's kana, plus the
+/// entropy of that share and [`KANA`], so that the mean over Japanese text is [`KANA`] (a
+/// kana was that, flat, before the counts were read).
+static KANA_LOGP: LazyLock<[f32; 0xC0]> = LazyLock::new(|| {
+    let counts: Vec<(char, f64)> = data_lines(JA_KANA_TXT)
+        .filter_map(|(s, n)| {
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) if ('\u{3040}'..='\u{30FF}').contains(&c) => {
+                    Some((c, f64::from(n)))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let total: f64 = counts.iter().map(|&(_, n)| n).sum();
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&(_, n)| n > 0.0)
+        .map(|&(_, n)| -(n / total) * (n / total).ln())
+        .sum();
+    let mut table = [KANA_UNSEEN; 0xC0];
+    for (c, n) in counts {
+        if n > 0.0 {
+            let logp = (n / total).ln() + entropy + f64::from(KANA);
+            table[c as usize - 0x3040] = (logp as f32).max(KANA_RARE);
+        }
+    }
+    table['・' as usize - 0x3040] = KANA_MIDDLE_DOT;
+    table
+});
+
 /// The kana Japanese writes: each at least a ten-thousandth of the kana of wordfreq's
 /// Japanese list (149 of the block's 256 code points), and `・`, which the list's tokens
 /// leave out as punctuation. Of what GBK makes of Big5 bytes the others are a sixth.
@@ -839,7 +881,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         | 0xFF5B..=0xFF65
         | 0xFE30..=0xFE4F => CJK_PUNCT,
         0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FULLWIDTH_ALNUM,
-        0x3040..=0x30FF => KANA,
+        0x3040..=0x30FF => KANA_LOGP[(cp - 0x3040) as usize],
         0xFF66..=0xFF9F => HALFWIDTH_KANA,
         // Hangul glued to an accented Latin letter (`é녔`) is what UTF-8 read as windows-1252
         // and repaired halfway looks like.
@@ -1170,6 +1212,7 @@ pub fn warm() {
         || LazyLock::force(&GUESS_LOGP).len(),
         || {
             LazyLock::force(&LATIN_PAIRS);
+            LazyLock::force(&KANA_LOGP);
             LazyLock::force(&HANGUL);
             LazyLock::force(&FOLD);
             is_ks_x_1001_hangul('가')
