@@ -45,6 +45,10 @@ const KANA_RARE: f32 = -15.0;
 /// The katakana middle dot `・` (`ジョン・スミス`), which the list's tokens leave out as
 /// punctuation: as common as an average kana.
 const KANA_MIDDLE_DOT: f32 = KANA;
+/// The small kana that only extend the kana before them (`ゅ` of `しゅ`, `ァ` of `ファ`).
+const SMALL_KANA: &str = "ぁぃぅぇぉゃゅょゎゕゖァィゥェォャュョヮ";
+/// What a small kana costs on top of its share when no kana precedes it.
+const STRAY_SMALL_KANA: f32 = -6.0;
 /// Half-width katakana: a Shift_JIS single-byte range that decodings of Chinese land in.
 const HALFWIDTH_KANA: f32 = -12.0;
 /// Hangul syllables wordfreq's Korean list never saw: among KS X 1001's 2,350 common ones
@@ -754,6 +758,16 @@ fn breaks_words(sign: char, c: char) -> bool {
     }
 }
 
+/// Whether `c` belongs to CJK text: Han, kana, Hangul, bopomofo, CJK and full-width
+/// punctuation, box drawing. A Greek or Cyrillic letter glued to it is another script's
+/// letter inside a word, as a letter glued to Latin is: what the rows of Greek and Cyrillic
+/// in GBK and EUC-KR make of the commonest Big5 and GBK characters (`Τ` is Big5's `有`).
+fn is_cjk_text(c: char) -> bool {
+    is_han(c)
+        || matches!(c as u32,
+            0x2500..=0x257F | 0x3000..=0x30FF | 0x3100..=0x312F | 0xAC00..=0xD7A3 | 0xFE30..=0xFE6F | 0xFF01..=0xFFEF)
+}
+
 fn is_cjk_punct(c: char) -> bool {
     matches!(c as u32, 0x2010..=0x2027 | 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFE30..=0xFE4F)
 }
@@ -832,7 +846,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0x3B1..=0x3C9 if prev.is_some_and(|p| p.is_ascii_alphanumeric()) => GREEK_SYMBOL,
         0x370..=0x4FF
             if prev.is_some_and(|p| {
-                p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32))
+                p.is_ascii_alphabetic() || (0xC0..=0x24F).contains(&(p as u32)) || is_cjk_text(p)
             }) =>
         {
             ALPHA_MIXED_SCRIPT
@@ -881,6 +895,15 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         | 0xFF5B..=0xFF65
         | 0xFE30..=0xFE4F => CJK_PUNCT,
         0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => FULLWIDTH_ALNUM,
+        // A small kana extends the kana before it (`しゅ`, `ファ`); after anything else it
+        // is no Japanese (`ぃ` is what GBK makes of Big5's `不`). `っ` after a kanji is
+        // (`言って`), and `ヶ` is a counter (`3ヶ月`).
+        0x3040..=0x30FF
+            if SMALL_KANA.contains(c)
+                && !prev.is_some_and(|p| matches!(p as u32, 0x3041..=0x30FC)) =>
+        {
+            KANA_LOGP[(cp - 0x3040) as usize] + STRAY_SMALL_KANA
+        }
         0x3040..=0x30FF => KANA_LOGP[(cp - 0x3040) as usize],
         0xFF66..=0xFF9F => HALFWIDTH_KANA,
         // Hangul glued to an accented Latin letter (`é녔`) is what UTF-8 read as windows-1252
