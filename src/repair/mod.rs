@@ -1710,6 +1710,9 @@ fn in_double_byte_sets(c: char) -> bool {
 
 /// Applies one channel to the run, whole (double-byte originals) or sequence by sequence
 /// (UTF-8 read through a single-byte encoding, where each garbled character is one byte).
+/// A `?` right after the run is first read as a lossy reader's mark of a lost byte, and
+/// where that reading fails, as the question mark it also is (`真的要簽署嗎? (y/N)` read as
+/// GBK ends in a whole character before it).
 fn try_channel(
     text: &str,
     start: usize,
@@ -1718,6 +1721,26 @@ fn try_channel(
     shared: &Shared,
     runs: &[(usize, usize)],
     defer_thin: bool,
+) -> Option<Reading> {
+    let question = text[end..].starts_with('?');
+    try_channel_as(text, start, end, ch, shared, runs, defer_thin, question).or_else(|| {
+        question
+            .then(|| try_channel_as(text, start, end, ch, shared, runs, defer_thin, false))
+            .flatten()
+    })
+}
+
+/// [`try_channel`], with a `?` after the run read as a lost byte (`question_lost`) or not.
+#[allow(clippy::too_many_arguments)]
+fn try_channel_as(
+    text: &str,
+    start: usize,
+    end: usize,
+    ch: &'static Channel,
+    shared: &Shared,
+    runs: &[(usize, usize)],
+    defer_thin: bool,
+    question_lost: bool,
 ) -> Option<Reading> {
     let prev = text[..start].chars().next_back();
     let single_byte_to_utf8 = ch.original == UTF_8 && channels::is_single_byte(ch.reencode);
@@ -1728,7 +1751,7 @@ fn try_channel(
     // before a `?` are typography, not a sequence whose last byte a lossy reader replaced.
     let typographic_space =
         text[start..end].ends_with('\u{A0}') && text[start..end].chars().nth(2).is_none();
-    if text[end..].starts_with('?') && ch.original == UTF_8 && !typographic_space {
+    if question_lost && ch.original == UTF_8 && !typographic_space {
         // A lossy reader's `?` right after the run stands for one lost byte.
         if matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte()) {
             lost_at.push(end - start);
