@@ -812,9 +812,10 @@ struct Sweep {
 /// never a candidate on its own, yet in such a page it is garbled like the rest. Each
 /// reading has to clear its bar with the ordinary document bonus — or, with `on_its_own`
 /// (the channel explains less of the text), without it; a clean run (a page only partly
-/// garbled) reads worse and stays. Double-byte text read one byte per character lends the
-/// page's own bonus in the lines it has shown itself in ([`LinesShown`]): there an
-/// apostrophe before a letter (`’l`, Shift_JIS `値`) is its lead byte, not English. In a
+/// garbled) reads worse and stays. A double-byte original lends the page's own bonus in
+/// the lines it has shown itself in ([`LinesShown`]): there an apostrophe before a letter
+/// (`’l`, Shift_JIS `値` read as windows-1252) is its lead byte, not English, and two
+/// common characters (`揣纔`, Big5 `揮優` read as GBK) are garbled like the rest. In a
 /// text of Japanese or Korean, a run of the kana or Hangul they use is not read. `runs`
 /// comes back with the new ones in text order.
 fn with_uncandidated_runs(
@@ -829,10 +830,7 @@ fn with_uncandidated_runs(
         bonus,
         on_its_own,
     } = sweep;
-    let shown = (ch.original != UTF_8
-        && ch.reencode == Reencode::SloppyWindows1252
-        && bonus > DOC_CHANNEL_BONUS
-        && !on_its_own)
+    let shown = (ch.original != UTF_8 && bonus > DOC_CHANNEL_BONUS && !on_its_own)
         .then(|| LinesShown::new(text, &runs, ch.name, bonus));
     let mut found = Vec::new();
     let mut next = candidates.iter().peekable();
@@ -861,7 +859,7 @@ fn with_uncandidated_runs(
         // The ordinary bonus, not the larger one: these runs did not look garbled, and a
         // clean character read through the channel (`月` as GBK read as Big5 is `る`) can
         // come within the larger one of the text as it stands. (But in a line shown to be
-        // double-byte text read one byte per character, each of its runs is.)
+        // garbled through the channel, each of its runs is.)
         let bonus = match &shown {
             Some(lines) if lines.holds(start) => bonus,
             _ => DOC_CHANNEL_BONUS,
