@@ -1720,7 +1720,8 @@ fn try_channel(
     runs: &[(usize, usize)],
     defer_thin: bool,
 ) -> Option<Reading> {
-    let question = text[end..].starts_with('?');
+    // (Only readers of UTF-8 are modelled as lossy.)
+    let question = ch.original == UTF_8 && text[end..].starts_with('?');
     try_channel_as(text, start, end, ch, shared, runs, defer_thin, question).or_else(|| {
         question
             .then(|| try_channel_as(text, start, end, ch, shared, runs, defer_thin, false))
