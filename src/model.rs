@@ -34,9 +34,9 @@ const CJK_PUNCT: f32 = -6.5;
 /// Full-width ASCII letters and digits: real but uncommon.
 const FULLWIDTH_ALNUM: f32 = -9.0;
 /// Hiragana and katakana, on average: each kana scores by its share of the kana of
-/// wordfreq's Japanese list (data/lm_ja), shifted so that their mean over Japanese text is
-/// this ([`KANA_LOGP`]): `の` about −4.2, `ア` −6.8, `ぃ` (what GBK makes of Big5's `不`)
-/// −12.2.
+/// wordfreq's Japanese list (data/lm_ja), shifted so that the mean of the scores, weighed
+/// by those shares, is this ([`KANA_LOGP`]): `の` about −4.2, `ア` −6.8, `ぃ` (what GBK
+/// makes of Big5's `不`) −12.2.
 const KANA: f32 = -5.5;
 /// Kana the list never saw (`ゑ`, the spacing voicing marks, unassigned code points), and
 /// the floor of those it saw once in a while (`ゎ`).
@@ -550,9 +550,9 @@ pub fn hangul_seen() -> impl Iterator<Item = char> {
 
 static JA_KANA_TXT: &str = include_str!("../data/lm_ja/ja_kana.txt");
 
-/// ln P of each kana U+3040–U+30FF ([`KANA`]): its share of the list's kana, plus the
-/// entropy of that share and [`KANA`], so that the mean over Japanese text is [`KANA`] (a
-/// kana was that, flat, before the counts were read).
+/// ln P of each kana U+3040–U+30FF ([`KANA`]): the log of its share of the list's kana,
+/// plus the entropy of those shares and [`KANA`], so that the mean weighed by the shares is
+/// [`KANA`] (every kana was that, flat, before the counts were read).
 static KANA_LOGP: LazyLock<[f32; 0xC0]> = LazyLock::new(|| {
     let counts: Vec<(char, f64)> = data_lines(JA_KANA_TXT)
         .filter_map(|(s, n)| {
