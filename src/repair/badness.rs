@@ -1116,6 +1116,19 @@ mod tests {
     }
 
     #[test]
+    fn japanese_shinjitai_of_common_characters_are_text() {
+        // `関` (關, 关), `訳` (譯, 译), `読` (讀, 读) are written on every Japanese manual
+        // page; a rare Chinese character (`缃`, what UTF-8 read as GBK makes of `署`)
+        // still counts.
+        for c in ['関', '訳', '読', '圧', '栄'] {
+            assert!(!is_suspicious(c), "{c}");
+        }
+        assert!(is_suspicious('缃'));
+        assert!(suspicious_runs("関連項目\n").is_empty());
+        assert!(!suspicious_runs("鐪熺殑瑕佸缓绔嬪棊\n").is_empty());
+    }
+
+    #[test]
     fn a_run_ending_in_a_swallowed_letter_is_noted_apart() {
         // (text, whether its first run ends the way misaligned GB2312 text ends before a
         // letter): `贠` is GBK DA 4F, a trail byte and the `O` of `OA`.
