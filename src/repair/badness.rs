@@ -71,20 +71,26 @@ static SUSPICIOUS_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
             set(trad as u32, false);
         }
     }
-    // Japanese shinjitai of common characters (`関` of 關, 关; `訳` of 譯, 译), as the model
-    // scores them (through OpenCC's JPShinjitaiCharacters): Japanese writes a word such as
-    // `関連項目` on every manual page, and none of its characters is a decoding accident.
-    for (japanese, trad) in crate::convert::shinjitai_pairs() {
-        let simp = crate::convert::t2s_char(trad).unwrap_or(trad);
-        if common.contains(&simp)
-            && crate::convert::t2s_char(japanese).is_none()
-            && (japanese as u32) < 0x10000
-        {
-            set(japanese as u32, false);
-        }
+    for japanese in common_shinjitai(&common) {
+        set(japanese as u32, false);
     }
     bits
 });
+
+/// The Japanese shinjitai of common characters (`関` of 關, 关; `訳` of 譯, 译), as the
+/// model scores them (through OpenCC's JPShinjitaiCharacters): Japanese writes a word such
+/// as `関連項目` on every manual page, and none of its characters is a decoding accident.
+fn common_shinjitai(common: &std::collections::HashSet<char>) -> Vec<char> {
+    crate::convert::shinjitai_pairs()
+        .filter(|&(japanese, trad)| {
+            let simp = crate::convert::t2s_char(trad).unwrap_or(trad);
+            common.contains(&simp)
+                && crate::convert::t2s_char(japanese).is_none()
+                && (japanese as u32) < 0x10000
+        })
+        .map(|(japanese, _)| japanese)
+        .collect()
+}
 
 /// Non-Han ranges that decoding accidents produce far more often than real text does.
 const SUSPICIOUS_RANGES: &[(u32, u32)] = &[
