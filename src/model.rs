@@ -1086,7 +1086,34 @@ struct TextPairs {
     backoff: Vec<f32>,
     /// The same for a character never seen ([`TEXT_UNSEEN`]), and those above the BMP.
     unseen: f32,
-    pairs: FxHashMap<u64, f32>,
+    /// Each listed pair's count: its log-probability is worked out when it is looked up
+    /// ([`TextPairs::pair_logp`]), a few times a reading, where loading would work out all
+    /// 160,000 (a third of what loading cost).
+    pairs: FxHashMap<u32, u32>,
+    /// Each character's count, by code point (the list's are all in the BMP)…
+    counts: Vec<u32>,
+    /// …and their sum.
+    total: f64,
+}
+
+/// The key of a pair of [`TextPairs`]: both characters are in the BMP (text_class's
+/// classes, and the list's characters), `None` for any other.
+fn text_pair_key(a: char, b: char) -> Option<u32> {
+    let (a, b) = (u16::try_from(a as u32).ok()?, u16::try_from(b as u32).ok()?);
+    Some(u32::from(a) << 16 | u32::from(b))
+}
+
+impl TextPairs {
+    /// ln P(b | a) for a listed pair: its estimate mixed with b's unigram share
+    /// ([`TEXT_PAIR_WEIGHT`]).
+    fn pair_logp(&self, a: char, b: char) -> Option<f32> {
+        let n = *self.pairs.get(&text_pair_key(a, b)?)?;
+        let count = |c: char| self.counts.get(c as usize).copied().unwrap_or(0);
+        let share = (f64::from(count(b)) + TEXT_UNSEEN) / self.total;
+        let w = TEXT_PAIR_WEIGHT;
+        let p = w * f64::from(n) / f64::from(count(a).max(n)) + (1.0 - w) * share;
+        Some(p.ln() as f32)
+    }
 }
 
 static TEXT_PAIRS: LazyLock<TextPairs> = LazyLock::new(|| {
@@ -1097,34 +1124,43 @@ static TEXT_PAIRS: LazyLock<TextPairs> = LazyLock::new(|| {
             _ => None,
         }
     };
-    let counts: FxHashMap<char, u32> = data_lines(TEXT_CHARS_TXT)
-        .filter_map(|(k, n)| Some((single(k)?, n)))
-        .collect();
-    let total: f64 = counts.values().map(|&n| n as f64).sum::<f64>().max(1.0);
-    let w = TEXT_PAIR_WEIGHT;
-    let share = |c: char| (counts.get(&c).map_or(0.0, |&n| n as f64) + TEXT_UNSEEN) / total;
-    let unseen = ((1.0 - w) * TEXT_UNSEEN / total).ln() as f32;
-    let mut backoff = vec![unseen; 0x10000];
-    for &c in counts.keys() {
-        if let Some(slot) = backoff.get_mut(c as usize) {
-            *slot = ((1.0 - w) * share(c)).ln() as f32;
+    // (The list's characters are all in the BMP: counted by code point, one read each.)
+    let mut counts = vec![0u32; 0x10000];
+    for (c, n) in data_lines(TEXT_CHARS_TXT).filter_map(|(k, n)| Some((single(k)?, n))) {
+        if let Some(slot) = counts.get_mut(c as usize) {
+            *slot = n;
         }
     }
-    let pairs = data_lines(TEXT_PAIRS_TXT)
-        .filter_map(|(k, n)| {
-            let mut it = k.chars();
-            let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
-                return None;
-            };
-            let count_a = counts.get(&a).copied().unwrap_or(0).max(n);
-            let p = w * n as f64 / count_a as f64 + (1.0 - w) * share(b);
-            Some((pair_key(a, b), p.ln() as f32))
+    let total: f64 = counts.iter().map(|&n| f64::from(n)).sum::<f64>().max(1.0);
+    let w = TEXT_PAIR_WEIGHT;
+    let count = |c: char| counts.get(c as usize).copied().unwrap_or(0);
+    let share = |c: char| (f64::from(count(c)) + TEXT_UNSEEN) / total;
+    let unseen = ((1.0 - w) * TEXT_UNSEEN / total).ln() as f32;
+    let backoff: Vec<f32> = (0..0x10000u32)
+        .map(|cp| match char::from_u32(cp).filter(|&c| count(c) > 0) {
+            Some(c) => ((1.0 - w) * share(c)).ln() as f32,
+            None => unseen,
         })
         .collect();
+    // (Built in place, eight bytes an entry: what loading costs is mostly the memory the
+    // table is written to.)
+    let mut pairs = FxHashMap::with_capacity_and_hasher(
+        memchr::memchr_iter(b'\n', TEXT_PAIRS_TXT.as_bytes()).count(),
+        Default::default(),
+    );
+    pairs.extend(data_lines(TEXT_PAIRS_TXT).filter_map(|(k, n)| {
+        let mut it = k.chars();
+        let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
+            return None;
+        };
+        Some((text_pair_key(a, b)?, n))
+    }));
     TextPairs {
         backoff,
         unseen,
         pairs,
+        counts,
+        total,
     }
 });
 
@@ -1151,10 +1187,30 @@ pub fn text_logp(prev: Option<char>, next: Option<char>) -> f32 {
     let t = &*TEXT_PAIRS;
     let a = prev.map_or(LINE_START, |c| text_class(c, LINE_START));
     let b = next.map_or(LINE_END, |c| text_class(c, LINE_END));
-    match t.pairs.get(&pair_key(a, b)) {
-        Some(&v) => v,
+    match t.pair_logp(a, b) {
+        Some(v) => v,
         None => t.backoff.get(b as usize).copied().unwrap_or(t.unseen),
     }
+}
+
+/// How much more the pairs of `text` are than chance in running Chinese text (data/lm_text):
+/// for each pair the list holds, ln P(b | a) less b's share alone (what an unlisted pair
+/// is given); nothing for the rest. Common characters strung together at random — what
+/// one CJK code page makes of another's text — make no listed pair, where words do.
+pub fn text_association(text: &str) -> f32 {
+    let t = &*TEXT_PAIRS;
+    let mut sum = 0.0;
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        let b = text_class(c, LINE_END);
+        if let Some(a) = prev {
+            if let Some(v) = t.pair_logp(a, b) {
+                sum += v - t.backoff.get(b as usize).copied().unwrap_or(t.unseen);
+            }
+        }
+        prev = Some(b);
+    }
+    sum
 }
 
 /// [`words_logp`] of `c` alone: its count as a word of its own, one look-up.
@@ -1438,10 +1494,30 @@ mod tests {
             let (Some(a), Some(b)) = (it.next(), it.next()) else {
                 panic!("not a pair: {pair:?}");
             };
-            assert!(t.pairs[&pair_key(a, b)] > t.backoff[b as usize], "{pair}");
+            let v = t.pair_logp(a, b).expect("listed");
+            assert!(v > t.backoff[b as usize], "{pair}");
             listed += 1;
         }
         assert_eq!(listed, t.pairs.len());
+    }
+
+    #[test]
+    fn running_text_knows_the_pairs_of_words_not_of_garbage() {
+        // 关闭 and 视窗 are pairs of running text (Traditional folded); the GBK reading of
+        // their Big5 bytes makes no pair the list holds.
+        assert!(
+            text_association("關閉視窗") > 5.0,
+            "{}",
+            text_association("關閉視窗")
+        );
+        assert_eq!(text_association("闽超跌怠"), 0.0);
+        assert_eq!(text_association("闭"), 0.0);
+        assert_eq!(text_association(""), 0.0);
+        // Each listed pair counts what it has over chance, so the sum is of positives.
+        let t = &*TEXT_PAIRS;
+        let v = t.pair_logp('关', '闭').expect("listed") - t.backoff['闭' as usize];
+        assert!(v > 0.0);
+        assert_eq!(text_association("关闭"), v);
     }
 
     #[test]

@@ -1888,6 +1888,7 @@ fn try_channel_as(
             &shared.scripts,
             runs,
         );
+    let margin = margin + association_evidence(ch, span, &after);
     let n = span.chars().count() as f32;
     let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
         MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
@@ -1935,6 +1936,42 @@ fn try_channel_as(
         doc_threshold,
         sequence: single_byte_to_utf8,
     }))
+}
+
+/// Weight of [`association_evidence`] in a reading's margin.
+const ASSOCIATION_WEIGHT: f32 = 1.0;
+
+/// What running Chinese text says of a reading of one Chinese code page's text read as
+/// another CJK code page's (`币笆箇凝跌怠じン` is Big5 `啟動預覽視窗元件` read as GBK): the
+/// pairs it makes that running text holds more often than chance, less those the text as
+/// it stands makes ([`model::text_association`]). Such garbage is made of common
+/// characters, which the character model, whose pairs are those inside words, scores as
+/// words of one character each, nearly as well as the text's own words; running text
+/// knows the pairs between words too, and garbage makes none of them. Only where the text
+/// as it stands is mostly Han (a run of kana, `カンカン`, is Japanese running Chinese text
+/// knows nothing of: as GBK read as Big5 it would be `千秋千秋`), and only for a reading
+/// with no other alphabet's letter in it (`И衝擊` is EUC-KR's `형식을` read as GBK and then
+/// as Big5, which the Korean reading must be free to beat).
+fn association_evidence(ch: &Channel, span: &str, after: &str) -> f32 {
+    let chinese = ch.original == encoding_rs::GBK || ch.original == encoding_rs::BIG5;
+    let double_byte = matches!(ch.reencode, Reencode::Legacy(e) if !e.is_single_byte());
+    if !chinese || !double_byte {
+        return 0.0;
+    }
+    let (han, kana) = span.chars().fold((0, 0), |(h, k), c| {
+        (
+            h + usize::from(model::is_han(c)),
+            k + usize::from(is_kana(c)),
+        )
+    });
+    if han < kana
+        || after
+            .chars()
+            .any(|c| model::is_letter(c) && !model::is_han(c) && !is_kana(c))
+    {
+        return 0.0;
+    }
+    ASSOCIATION_WEIGHT * (model::text_association(after) - model::text_association(span))
 }
 
 /// What the readings of one run have in common, each worked out once, by the first reading
@@ -2661,6 +2698,33 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn running_text_speaks_for_chinese_read_as_another_cjk_code_page_only() {
+        let channel = |name: &str| CHANNELS.iter().find(|c| c.name == name).expect(name);
+        // Big5 read as GBK, read back.
+        let gain = association_evidence(channel("big5_as_gbk"), "闽超跌怠", "關閉視窗");
+        assert!(gain > 5.0, "{gain}");
+        // Clean text's own words count against a reading.
+        assert!(association_evidence(channel("gbk_as_big5"), "关闭视窗", "闽超跌怠") < -5.0);
+        // Not for kana as it stands, nor for a reading with another alphabet's letter.
+        assert_eq!(
+            association_evidence(channel("gbk_as_big5"), "カンカン", "千秋千秋"),
+            0.0
+        );
+        assert_eq!(
+            association_evidence(channel("big5_as_gbk"), "屈侥阑", "И衝擊"),
+            0.0
+        );
+        // Nor for channels whose original is not Chinese, or read one byte per character.
+        assert_eq!(
+            association_evidence(channel("euckr_as_gbk"), "闽超跌怠", "關閉視窗"),
+            0.0
+        );
+        assert_eq!(
+            association_evidence(channel("big5_as_cp1252"), "Ãö³¬", "關閉"),
+            0.0
+        );
+    }
     #[test]
     fn latin_mojibake_with_bytes_a_strict_reader_lost() {
         // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD. One of
