@@ -1949,7 +1949,8 @@ const ASSOCIATION_WEIGHT: f32 = 1.0;
 /// words of one character each, nearly as well as the text's own words; running text
 /// knows the pairs between words too, and garbage makes none of them. Only where the text
 /// as it stands is mostly Han (a run of kana, `カンカン`, is Japanese running Chinese text
-/// knows nothing of: as GBK read as Big5 it would be `千秋千秋`), and only for a reading
+/// knows nothing of: as GBK read as Big5 it would be `千秋千秋`; Czech `ěň`, whose letters
+/// GBK has for Pinyin, is no Chinese as it stands), and only for a reading
 /// with no other alphabet's letter in it (`И衝擊` is EUC-KR's `형식을` read as GBK and then
 /// as Big5, which the Korean reading must be free to beat).
 fn association_evidence(ch: &Channel, span: &str, after: &str) -> f32 {
@@ -1964,7 +1965,8 @@ fn association_evidence(ch: &Channel, span: &str, after: &str) -> f32 {
             k + usize::from(is_kana(c)),
         )
     });
-    if han < kana
+    if han == 0
+        || han < kana
         || after
             .chars()
             .any(|c| model::is_letter(c) && !model::is_han(c) && !is_kana(c))
@@ -2715,6 +2717,11 @@ mod tests {
             association_evidence(channel("big5_as_gbk"), "屈侥阑", "И衝擊"),
             0.0
         );
+        // Nor for Latin as it stands (Czech `ěň` is GBK's Pinyin letters, read as Big5).
+        assert_eq!(
+            association_evidence(channel("big5_as_gbk"), "ěň", "豆防"),
+            0.0
+        );
         // Nor for channels whose original is not Chinese, or read one byte per character.
         assert_eq!(
             association_evidence(channel("euckr_as_gbk"), "闽超跌怠", "關閉視窗"),
@@ -2725,6 +2732,7 @@ mod tests {
             0.0
         );
     }
+
     #[test]
     fn latin_mojibake_with_bytes_a_strict_reader_lost() {
         // 发 is E5 8F 91; a strict windows-1252 reader turned 0x8F into U+FFFD. One of
