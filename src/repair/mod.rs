@@ -1849,6 +1849,15 @@ fn try_channel_as(
     if after == span || nothing_recovered {
         return None;
     }
+    // Kana read as Hangul letters alone (GBK's hiragana row is EUC-KR's row of jamo): Korean
+    // writes a letter alone only to name it, and kana beside a page of Korean read as GBK
+    // is a Japanese line of a mixed file (`%sは%d` is no `%sㅟ%d`).
+    if ch.original == encoding_rs::EUC_KR
+        && span.chars().all(is_kana)
+        && after.chars().all(|c| matches!(c, '\u{3131}'..='\u{318E}'))
+    {
+        return None;
+    }
     // Double-byte punctuation misread (`¡°%s¡±` is GBK's `“%s”` read one byte per
     // character, `※%s§` the same read as Big5) is no CJK text, but a reading to it alone is
     // thin (below) and waits for the document: `※` and `§` are also punctuation of their own.
