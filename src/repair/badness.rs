@@ -271,6 +271,44 @@ pub fn read_as_another_code_page(text: &str) -> Option<(PageSign, Vec<(usize, us
     Some((sign, non_ascii_runs(text).collect()))
 }
 
+/// The lines of a short text (under [`SYLLABIC_COUNTED_BELOW`] bytes) that each show the
+/// sign of Korean read as GBK on their own, as byte ranges: at least [`HANGUL_MIN_CHARS`]
+/// Han characters, [`HANGUL_MIN_SHARE`] of them what GBK makes of Hangul. For a text whose
+/// whole does not show it ([`read_as_another_code_page`]): a file of Korean messages read as
+/// GBK with a line of Chinese or Japanese among them, whose Han characters are the wrong
+/// ones for the whole. (A long text is judged by its start alone: looking at every line of
+/// clean Chinese would cost the gate a decoding of all of it.)
+pub fn korean_as_gbk_lines(text: &str) -> Vec<(usize, usize)> {
+    if !judged_by_lines(text) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        if line_shows_korean_as_gbk(line) {
+            out.push((start, end));
+        }
+        start = end;
+    }
+    out
+}
+
+/// Whether `line` shows the sign of Korean read as GBK on its own ([`korean_as_gbk_lines`]).
+pub fn line_shows_korean_as_gbk(line: &str) -> bool {
+    let (mut han, mut hangul) = (0usize, 0usize);
+    for c in line.chars().filter(|&c| crate::model::is_han(c)) {
+        han += 1;
+        hangul += usize::from(in_bits(&HANGUL_AS_GBK, c));
+    }
+    hangul >= HANGUL_MIN_CHARS && hangul as f32 >= HANGUL_MIN_SHARE * han as f32
+}
+
+/// Whether [`korean_as_gbk_lines`] looks at the lines of `text`.
+pub fn judged_by_lines(text: &str) -> bool {
+    text.len() < SYLLABIC_COUNTED_BELOW
+}
+
 /// Every maximal run of non-ASCII text, as byte ranges, in order: the units the scan and
 /// the hypotheses work on (a run never crosses an ASCII byte).
 pub fn non_ascii_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -1603,6 +1641,21 @@ mod tests {
             }
         }
         assert_eq!(gbk_chars(0x81..=0xFE, 0x80..=0xFE), one_by_one);
+    }
+
+    #[test]
+    fn lines_of_korean_read_as_gbk_are_found_one_by_one() {
+        // 파일을 열 수 없습니다 read as GBK, a Chinese line, a line of two such characters
+        // only, and a line where one of four is another.
+        let text = "颇老阑 凯 荐 绝嚼聪促\n无法打开文件\n颇老\n颇老阑 荐 中\n";
+        let lines = korean_as_gbk_lines(text);
+        let shown: Vec<&str> = lines.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(shown, ["颇老阑 凯 荐 绝嚼聪促\n"]);
+        // The whole text does not show it (the Chinese line's characters are not those).
+        assert_eq!(read_as_another_code_page(text), None);
+        // A long text is judged by its start only.
+        let long = text.repeat(SYLLABIC_COUNTED_BELOW / text.len() + 1);
+        assert!(korean_as_gbk_lines(&long).is_empty());
     }
 
     #[test]

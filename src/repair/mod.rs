@@ -209,6 +209,9 @@ fn repair_scanned(text: &str, first: badness::Scan, records: Records) -> (Cow<'_
     } else {
         badness::union_of_runs(first.runs, first.lost_trail)
     };
+    // Lines that show the sign of Korean read as GBK where the whole text does not: their
+    // runs are read, and weighed together line by line in the first pass.
+    let mut korean_lines = Vec::new();
     let first_runs = match badness::read_as_another_code_page(text) {
         Some((sign, all)) => {
             // (GBK read as Big5 is weighed run by run, each on its own bar: a clean
@@ -218,7 +221,20 @@ fn repair_scanned(text: &str, first: badness::Scan, records: Records) -> (Cow<'_
             }
             badness::union_of_runs(dense_runs, all)
         }
-        None => dense_runs,
+        None => {
+            korean_lines = badness::korean_as_gbk_lines(text);
+            let in_lines: Vec<(usize, usize)> = korean_lines
+                .iter()
+                .flat_map(|&(a, b)| {
+                    badness::non_ascii_runs(&text[a..b]).map(move |(s, e)| (a + s, a + e))
+                })
+                .collect();
+            if in_lines.is_empty() {
+                dense_runs
+            } else {
+                badness::union_of_runs(dense_runs, in_lines)
+            }
+        }
     };
     let first_runs_empty = first_runs.is_empty();
     let mut maybe_markers = first.markers;
@@ -231,7 +247,15 @@ fn repair_scanned(text: &str, first: badness::Scan, records: Records) -> (Cow<'_
             runs.take()
                 .unwrap_or_else(|| badness::suspicious_runs(&cur)),
         );
-        let Some(next) = pass(&cur, &candidates, vouched.take(), records, &mut steps) else {
+        let lines = std::mem::take(&mut korean_lines);
+        let Some(next) = pass(
+            &cur,
+            &candidates,
+            vouched.take(),
+            &lines,
+            records,
+            &mut steps,
+        ) else {
             break;
         };
         cur = Cow::Owned(next);
@@ -343,6 +367,7 @@ fn pass(
     text: &str,
     candidates: &[(usize, usize)],
     vouched: Option<&str>,
+    korean_lines: &[(usize, usize)],
     records: Records,
     steps: &mut Vec<Step>,
 ) -> Option<String> {
@@ -372,6 +397,7 @@ fn pass(
         } else {
             candidates.iter().enumerate().filter_map(read_run).unzip()
         };
+    vouch_lines(&mut runs, korean_lines, KOREAN_AS_GBK);
     // Looked for only when a sequence repair is on the table: Latin-1/1252 characters in
     // the text between candidate runs or in runs no sequence reading explains.
     let explained: Vec<usize> = read
@@ -663,15 +689,55 @@ fn vouched_channel(runs: &[Fixes], vouched: &str) -> Option<(&'static str, usize
 /// What the channel `name` gains over the whole text, applied once: its fixes' margins
 /// summed, each run's step and prior paid back but one; with the number of characters its
 /// readings make. `None` unless every run has a reading through it.
-fn joint_gain(runs: &[Fixes], name: &str) -> Option<(&'static str, f32, usize)> {
+fn joint_gain<'a>(
+    runs: impl IntoIterator<Item = &'a Fixes>,
+    name: &str,
+) -> Option<(&'static str, f32, usize)> {
     let ch = CHANNELS.iter().find(|c| c.name == name)?;
     let (mut gain, mut chars) = (-(STEP_PENALTY + ch.prior), 0);
-    for fixes in runs.iter().filter(|fixes| !fixes.is_empty()) {
+    for fixes in runs.into_iter().filter(|fixes| !fixes.is_empty()) {
         let f = fixes.iter().find(|f| f.name == name)?;
         gain += f.margin + STEP_PENALTY + ch.prior;
         chars += f.after.chars().count();
     }
     Some((ch.name, gain, chars))
+}
+
+/// [`vouched_channel`]'s joint weighing, line by line, for the lines of `lines` (byte
+/// ranges) that show a page sign on their own ([`badness::korean_as_gbk_lines`]): where the
+/// readings through `name` of a line's runs gain enough together, each of them is taken as
+/// the page's channel's would be, with [`DOC_CHANNEL_BONUS_MANY`]. A clean line of Chinese
+/// that happens to show the sign reads as Hangul garbage and gains nothing.
+fn vouch_lines(runs: &mut [Fixes], lines: &[(usize, usize)], name: &str) {
+    if lines.is_empty() {
+        return;
+    }
+    // Each run's line, by where its fixes start.
+    let line_of: Vec<Option<usize>> = runs
+        .iter()
+        .map(|fixes| {
+            let start = fixes.iter().map(|f| f.start).min()?;
+            let k = lines.partition_point(|&(_, end)| end <= start);
+            lines.get(k).filter(|&&(a, _)| a <= start).map(|_| k)
+        })
+        .collect();
+    for k in 0..lines.len() {
+        let in_line: Vec<usize> = (0..runs.len()).filter(|&i| line_of[i] == Some(k)).collect();
+        let Some((_, gain, chars)) = joint_gain(in_line.iter().map(|&i| &runs[i]), name) else {
+            continue;
+        };
+        if chars == 0 || gain <= MIN_GAIN.max(JOINT_GAIN_PER_CHAR * chars as f32) {
+            continue;
+        }
+        for i in in_line {
+            for f in runs[i].iter_mut() {
+                if f.name == name && f.margin + DOC_CHANNEL_BONUS_MANY > f.doc_threshold {
+                    f.accepted = true;
+                    f.threshold = f.doc_threshold - DOC_CHANNEL_BONUS_MANY;
+                }
+            }
+        }
+    }
 }
 
 /// What [`joint_gain`] must reach per character read (and at least [`MIN_GAIN`]): Korean
@@ -1894,7 +1960,13 @@ fn try_channel_as(
             span,
             &after,
             !ch.original.is_single_byte() && ch.original != UTF_8,
-            &shared.scripts,
+            // (A Korean reading is judged within its line where that line shows the sign
+            // of Korean read as GBK: see `context_scripts`.)
+            if ch.original == encoding_rs::EUC_KR {
+                (&shared.line_scripts, true)
+            } else {
+                (&shared.scripts, false)
+            },
             runs,
         );
     let margin = margin + association_evidence(ch, span, &after);
@@ -1989,8 +2061,10 @@ fn association_evidence(ch: &Channel, span: &str, after: &str) -> f32 {
 /// that needs it: a run is read through up to a dozen channels, most over the same span.
 #[derive(Default)]
 struct Shared {
-    /// The scripts around the run ([`script_evidence`]).
+    /// The scripts around the run ([`script_evidence`])…
     scripts: std::cell::OnceCell<(u16, u16)>,
+    /// …and for a Korean reading, within a line that shows the sign of Korean read as GBK.
+    line_scripts: std::cell::OnceCell<(u16, u16)>,
     /// The text as it stands, per span read.
     as_is: std::cell::RefCell<Vec<AsIs>>,
 }
@@ -2131,7 +2205,7 @@ fn script_evidence(
     span: &str,
     after: &str,
     double_byte: bool,
-    ctx: &std::cell::OnceCell<(u16, u16)>,
+    (ctx, within_line): (&std::cell::OnceCell<(u16, u16)>, bool),
     runs: &[(usize, usize)],
 ) -> f32 {
     // Only letters with a script bit can mismatch: most spans (Han, Latin-1) have none, and
@@ -2142,7 +2216,7 @@ fn script_evidence(
     if !judged_before && !has_foreign_letters(after) {
         return 0.0;
     }
-    let (outside, all) = ctx.get_or_init(|| context_scripts(text, start, end, runs));
+    let (outside, all) = ctx.get_or_init(|| context_scripts(text, start, end, runs, within_line));
     let before = if judged_before {
         script_mismatch(span, &(outside | GREEK_BIT))
     } else {
@@ -2237,8 +2311,15 @@ fn is_hangul(c: char) -> bool {
 
 /// The script classes present around the span: outside the candidate `runs` (sorted), and
 /// in all of it (the Cyrillic of `вЂ™` elsewhere on the line is mojibake, not context, for
-/// the text as it stands; a reading is judged by all of it).
-fn context_scripts(text: &str, start: usize, end: usize, runs: &[(usize, usize)]) -> (u16, u16) {
+/// the text as it stands; a reading is judged by all of it). `within_line`: see below.
+fn context_scripts(
+    text: &str,
+    start: usize,
+    end: usize,
+    runs: &[(usize, usize)],
+    within_line: bool,
+) -> (u16, u16) {
+    let bytes = text.as_bytes();
     let mut lo = start.saturating_sub(CONTEXT);
     while !text.is_char_boundary(lo) {
         lo -= 1;
@@ -2247,7 +2328,20 @@ fn context_scripts(text: &str, start: usize, end: usize, runs: &[(usize, usize)]
     while !text.is_char_boundary(hi) {
         hi += 1;
     }
-    let bytes = text.as_bytes();
+    // With `within_line`, for a Korean reading: a line that shows the sign of Korean read
+    // as GBK on its own is a message of its own ([`badness::korean_as_gbk_lines`]), and the
+    // Chinese or Japanese lines around it are no context for its script. (Not for other
+    // readings: one line in eight of three Chinese characters shows the sign too, and its
+    // own runs would then be all the context a reading of them through another channel
+    // had: `互斥` read as GBK read as Big5 is `がジ`.)
+    if within_line && badness::judged_by_lines(text) {
+        let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |k| k + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(text.len(), |k| end + k);
+        if badness::line_shows_korean_as_gbk(&text[line_start..line_end]) {
+            lo = lo.max(line_start);
+            hi = hi.min(line_end);
+        }
+    }
     let (mut outside, mut inside) = (0, 0);
     for (a, b) in [(lo, start), (end, hi)] {
         let mut from = a;
