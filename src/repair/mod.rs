@@ -2811,29 +2811,23 @@ mod tests {
         assert!(gain > 5.0, "{gain}");
         // Clean text's own words count against a reading.
         assert!(association_evidence(channel("gbk_as_big5"), "关闭视窗", "闽超跌怠") < -5.0);
-        // Not for kana as it stands, nor for a reading with another alphabet's letter.
-        assert_eq!(
-            association_evidence(channel("gbk_as_big5"), "カンカン", "千秋千秋"),
-            0.0
-        );
-        assert_eq!(
-            association_evidence(channel("big5_as_gbk"), "屈侥阑", "И衝擊"),
-            0.0
-        );
-        // Nor for Latin as it stands (Czech `ěň` is GBK's Pinyin letters, read as Big5).
-        assert_eq!(
-            association_evidence(channel("big5_as_gbk"), "ěň", "豆防"),
-            0.0
-        );
-        // Nor for channels whose original is not Chinese, or read one byte per character.
-        assert_eq!(
-            association_evidence(channel("euckr_as_gbk"), "闽超跌怠", "關閉視窗"),
-            0.0
-        );
-        assert_eq!(
-            association_evidence(channel("big5_as_cp1252"), "Ãö³¬", "關閉"),
-            0.0
-        );
+        // (channel, text as it stands, reading) that running text does not speak for.
+        for (name, span, after) in [
+            // Kana as it stands, and a reading with another alphabet's letter.
+            ("gbk_as_big5", "カンカン", "千秋千秋"),
+            ("big5_as_gbk", "屈侥阑", "И衝擊"),
+            // Latin as it stands (Czech `ěň` is GBK's Pinyin letters, read as Big5).
+            ("big5_as_gbk", "ěň", "豆防"),
+            // Channels whose original is not Chinese, or read one byte per character.
+            ("euckr_as_gbk", "闽超跌怠", "關閉視窗"),
+            ("big5_as_cp1252", "Ãö³¬", "關閉"),
+        ] {
+            assert_eq!(
+                association_evidence(channel(name), span, after),
+                0.0,
+                "{span}"
+            );
+        }
     }
 
     #[test]
