@@ -211,8 +211,8 @@ fn repair_scanned(text: &str, first: badness::Scan, records: Records) -> (Cow<'_
     };
     // Lines that show the sign of Korean read as GBK where the whole text does not: their
     // runs are read, and weighed together line by line in the first pass.
-    let mut korean_lines = Vec::new();
-    let first_runs = match badness::read_as_another_code_page(text) {
+    let (sign, mut korean_lines) = badness::page_signs(text);
+    let first_runs = match sign {
         Some((sign, all)) => {
             // (GBK read as Big5 is weighed run by run, each on its own bar: a clean
             // Traditional text of four characters shows its sign one time in eight.)
@@ -222,7 +222,6 @@ fn repair_scanned(text: &str, first: badness::Scan, records: Records) -> (Cow<'_
             badness::union_of_runs(dense_runs, all)
         }
         None => {
-            korean_lines = badness::korean_as_gbk_lines(text);
             let in_lines: Vec<(usize, usize)> = korean_lines
                 .iter()
                 .flat_map(|&(a, b)| {
@@ -2334,12 +2333,23 @@ fn context_scripts(
     // readings: one line in eight of three Chinese characters shows the sign too, and its
     // own runs would then be all the context a reading of them through another channel
     // had: `互斥` read as GBK read as Big5 is `がジ`.)
+    // (A message is a short line: a line longer than the window keeps the window, and the
+    // line is looked for within it, so that each run pays for no more than that.)
     if within_line && badness::judged_by_lines(text) {
-        let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |k| k + 1);
-        let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(text.len(), |k| end + k);
-        if badness::line_shows_korean_as_gbk(&text[line_start..line_end]) {
-            lo = lo.max(line_start);
-            hi = hi.min(line_end);
+        let line_start = memchr::memrchr(b'\n', &bytes[lo..start]).map(|k| lo + k + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[end..hi]).map(|k| end + k);
+        let (line_start, line_end) = match (line_start, line_end) {
+            (Some(a), Some(b)) => (a, b),
+            (Some(a), None) if hi == text.len() => (a, hi),
+            (None, Some(b)) if lo == 0 => (0, b),
+            (None, None) if lo == 0 && hi == text.len() => (0, hi),
+            _ => (lo, hi),
+        };
+        if (line_start, line_end) != (lo, hi)
+            && badness::line_shows_korean_as_gbk(&text[line_start..line_end])
+        {
+            lo = line_start;
+            hi = line_end;
         }
     }
     let (mut outside, mut inside) = (0, 0);
