@@ -233,9 +233,12 @@ pub fn read_as_another_code_page(text: &str) -> Option<(PageSign, Vec<(usize, us
     sign_of(text, sign_sample(text))
 }
 
+/// Byte ranges of a text, in order.
+pub type Spans = Vec<(usize, usize)>;
+
 /// [`read_as_another_code_page`], and if the whole text shows no sign, its
 /// [`korean_as_gbk_lines`]: the sample decoded once for both.
-pub fn page_signs(text: &str) -> (Option<(PageSign, Vec<(usize, usize)>)>, Vec<(usize, usize)>) {
+pub fn page_signs(text: &str) -> (Option<(PageSign, Spans)>, Spans) {
     let sample = sign_sample(text);
     match sign_of(text, sample) {
         Some(sign) => (Some(sign), Vec::new()),
