@@ -1468,6 +1468,10 @@ mod tests {
     fn running_text_knows_where_words_and_punctuation_go() {
         // A line ends after `：` (a heading, a label) far more often than after `，`.
         assert!(text_logp(Some('：'), None) > text_logp(Some('，'), None) + 2.0);
+        // Programs' messages are running text too: a function (函数) is likelier than a
+        // correspondence course (函授), and `：` comes before a placeholder.
+        assert!(text_logp(Some('函'), Some('数')) > text_logp(Some('函'), Some('授')));
+        assert!(text_logp(Some('：'), Some('%')) > text_logp(Some('，'), Some('%')));
         // 学校 is written; 学梭 is not, and its pair is the unigram's share alone.
         assert!(text_logp(Some('学'), Some('校')) > text_logp(Some('学'), Some('梭')) + 5.0);
         let t = &*TEXT_PAIRS;
