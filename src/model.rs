@@ -1472,9 +1472,17 @@ mod tests {
         // correspondence course (函授), and `：` comes before a placeholder.
         assert!(text_logp(Some('函'), Some('数')) > text_logp(Some('函'), Some('授')));
         assert!(text_logp(Some('：'), Some('%')) > text_logp(Some('，'), Some('%')));
+        // …Traditional ones too, read folded as text is: Taiwan's 伺服器 (a server) and
+        // 游標 (a cursor), which news and the Simplified messages never write.
+        let t = &*TEXT_PAIRS;
+        assert!(t.pair_logp('伺', '服').is_some());
+        assert_eq!(
+            text_logp(Some('游'), Some('標')),
+            text_logp(Some('游'), Some('标'))
+        );
+        assert!(t.pair_logp('游', '标').is_some());
         // 学校 is written; 学梭 is not, and its pair is the unigram's share alone.
         assert!(text_logp(Some('学'), Some('校')) > text_logp(Some('学'), Some('梭')) + 5.0);
-        let t = &*TEXT_PAIRS;
         assert_eq!(text_logp(Some('学'), Some('梭')), t.backoff['梭' as usize]);
         // A character the text never saw, or one above the BMP, is rarer than any it saw.
         assert_eq!(text_logp(Some('学'), Some('𠀀')), t.unseen);
