@@ -43,6 +43,8 @@ LANGS = {
     "ja": ["ja"],
     "ko": ["ko"],
     "ru": ["ru", "uk"],
+    "el": ["el"],
+    "he": ["he"],
 }
 DOC_LINES = 8
 

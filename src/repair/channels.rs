@@ -8,8 +8,8 @@
 //! see `LOST_BYTE_MARGIN` in the repair module).
 
 use encoding_rs::{
-    Encoding, BIG5, EUC_KR, GBK, ISO_8859_2, MACINTOSH, SHIFT_JIS, UTF_8, WINDOWS_1250,
-    WINDOWS_1251, WINDOWS_1257,
+    Encoding, BIG5, EUC_KR, GBK, ISO_8859_2, KOI8_R, MACINTOSH, SHIFT_JIS, UTF_8, WINDOWS_1250,
+    WINDOWS_1251, WINDOWS_1253, WINDOWS_1255, WINDOWS_1257,
 };
 
 /// How the garbled text is turned back into the bytes it was decoded from.
@@ -165,6 +165,35 @@ pub const CHANNELS: &[Channel] = &[
         name: "gbk_as_euckr",
         reencode: Legacy(EUC_KR),
         original: GBK,
+        prior: 2.5,
+    },
+    // Text in a single-byte code page of another alphabet read as windows-1252: every
+    // letter becomes an accented Latin one (`Ïðèâåò` is windows-1251's `Привет`, `ðÒÉ×ÅÔ`
+    // KOI8-R's, `Ãåéá` windows-1253's `Γεια`, `ùìåí` windows-1255's `שלום`), the classic
+    // accident of Russian, Greek and Hebrew text in programs and tags that assumed Western
+    // European.
+    Channel {
+        name: "cp1251_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: WINDOWS_1251,
+        prior: 1.5,
+    },
+    Channel {
+        name: "koi8r_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: KOI8_R,
+        prior: 2.5,
+    },
+    Channel {
+        name: "cp1253_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: WINDOWS_1253,
+        prior: 2.5,
+    },
+    Channel {
+        name: "cp1255_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: WINDOWS_1255,
         prior: 2.5,
     },
 ];

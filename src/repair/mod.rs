@@ -1136,6 +1136,7 @@ fn candidate_fixes(
     // passage alone and needs only its own channel's answer: on a dense mojibake page,
     // every channel's cost 5 % more instructions.)
     let mut allowed = class.allowed();
+    let shared = Shared::default();
     let sequence_wise = CHANNEL_KINDS.sequence_wise;
     let mut narrowed = false;
     let mut narrow = |allowed: &mut ChannelSet| {
@@ -1145,7 +1146,6 @@ fn candidate_fixes(
         }
         narrowed = true;
     };
-    let shared = Shared::default();
     // UTF-8 read as windows-1252 (a Latin run) or as GBK (a wide one), settled by
     // structure: a run whose bytes form valid three-byte UTF-8 sequences again and again,
     // and read far better so, is that and nothing else (no other reading of the same bytes
@@ -1203,6 +1203,16 @@ fn candidate_fixes(
         }
     }
     narrow(&mut allowed);
+    // Another alphabet's text read as windows-1252 makes words of accented letters alone
+    // (its letters are windows-1252's À–ÿ, but for a few such as `ё`, `і`, `Ή`): a run
+    // mostly of other characters (UTF-8's `ä¸­`, one letter in three) is no such word, and
+    // a run in text that writes Latin with them (`příliš`, `été`) is Latin as it stands.
+    let alphabets = CHANNEL_KINDS.other_alphabet;
+    if allowed & alphabets != 0
+        && (!mostly_accented_letters(run) || shared.latin_as_it_stands(text, start, end))
+    {
+        allowed &= !alphabets;
+    }
     let mut fixes = Fixes::new();
     let mut deferred: ChannelSet = 0;
     let extent = std::cell::OnceCell::new();
@@ -1222,6 +1232,7 @@ fn candidate_fixes(
         // GBK, Big5 and EUC-KR (Shift_JIS makes a katakana of one).
         if defer
             && ch.original != UTF_8
+            && !is_other_alphabet(ch)
             && ch.reencode == Reencode::SloppyWindows1252
             && at_most_one_cjk(&text[span_start..span_end], ch.original)
         {
@@ -1313,7 +1324,7 @@ fn channel_span(
     runs: &[(usize, usize)],
     extent: &std::cell::OnceCell<(usize, usize)>,
 ) -> (usize, usize) {
-    if ch.original == UTF_8 || ch.reencode != Reencode::SloppyWindows1252 {
+    if ch.original == UTF_8 || is_other_alphabet(ch) || ch.reencode != Reencode::SloppyWindows1252 {
         return (start, end);
     }
     *extent.get_or_init(|| {
@@ -1561,6 +1572,8 @@ struct ChannelKinds {
     sequence_wise: ChannelSet,
     /// Double-byte text read as windows-1252: a run of its characters only.
     double_byte_as_1252: ChannelSet,
+    /// Of those, another alphabet's single-byte text ([`is_other_alphabet`]).
+    other_alphabet: ChannelSet,
     /// Read through each [`DOUBLE_BYTE`] code page: a run of CJK or Cyrillic that has no
     /// character the code page lacks ([`SpanClass::unencodable`]).
     double_byte: [ChannelSet; DOUBLE_BYTE.len()],
@@ -1572,6 +1585,7 @@ static CHANNEL_KINDS: LazyLock<ChannelKinds> = LazyLock::new(|| {
         utf8_as_1252: 0,
         sequence_wise: 0,
         double_byte_as_1252: 0,
+        other_alphabet: 0,
         double_byte: [0; DOUBLE_BYTE.len()],
     };
     for (k, ch) in CHANNELS.iter().enumerate() {
@@ -1588,6 +1602,9 @@ static CHANNEL_KINDS: LazyLock<ChannelKinds> = LazyLock::new(|| {
         }
         if ch.original == UTF_8 && channels::is_single_byte(ch.reencode) {
             kinds.sequence_wise |= bit;
+        }
+        if is_other_alphabet(ch) {
+            kinds.other_alphabet |= bit;
         }
     }
     // (How [`SequenceRoles::packed`] keeps them.)
@@ -1926,25 +1943,39 @@ fn try_channel_as(
     // Double-byte punctuation misread (`¡°%s¡±` is GBK's `“%s”` read one byte per
     // character, `※%s§` the same read as Big5) is no CJK text, but a reading to it alone is
     // thin (below) and waits for the document: `※` and `§` are also punctuation of their own.
-    let quotes_only = ch.original != UTF_8 && after.chars().all(is_double_byte_punct);
-    if ch.original != UTF_8
-        && ch.original != encoding_rs::WINDOWS_1252
-        && !quotes_only
-        && cjk_share(&after) < MIN_CJK_SHARE
-    {
+    // (A single-byte original is another alphabet's text: its reading must be that
+    // alphabet's letters, as a double-byte one's must be CJK.)
+    let alphabet = is_other_alphabet(ch);
+    let quotes_only = ch.original != UTF_8 && !alphabet && after.chars().all(is_double_byte_punct);
+    let share = if alphabet {
+        alphabet_share(&after)
+    } else {
+        cjk_share(&after)
+    };
+    if ch.original != UTF_8 && !quotes_only && share < MIN_CJK_SHARE {
         return None;
     }
-    // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍)
-    // is applied only where the document's channel supports it.
+    // A Latin-1 reading of double-byte text that yields one CJK character (`£3` → 龍), or
+    // of another alphabet's text that yields one letter (`è`, Russian `и`, is a French
+    // letter too), is applied only where the document's channel supports it.
     let thin_cjk = ch.original != UTF_8
         && ch.reencode == Reencode::SloppyWindows1252
         && after
             .chars()
-            .filter(|&c| model::is_han(c) || is_kana(c) || is_hangul(c))
+            .filter(|&c| {
+                if alphabet {
+                    model::is_alphabet(c)
+                } else {
+                    model::is_han(c) || is_kana(c) || is_hangul(c)
+                }
+            })
             .count()
             < 2;
     if defer_thin && (thin_cjk || quotes_only) {
         return Some(Reading::Deferred);
+    }
+    if alphabet && shared.latin_as_it_stands(text, start, end) {
+        return None;
     }
     let (old, breaks_before) = shared.as_is(text, start, span_end, single_byte_to_utf8);
     let scored = scored_after.as_deref().unwrap_or(&after);
@@ -1958,7 +1989,7 @@ fn try_channel_as(
             span_end,
             span,
             &after,
-            !ch.original.is_single_byte() && ch.original != UTF_8,
+            ch.original,
             // (A Korean reading is judged within its line where that line shows the sign
             // of Korean read as GBK: see `context_scripts`.)
             if ch.original == encoding_rs::EUC_KR {
@@ -1969,6 +2000,12 @@ fn try_channel_as(
             runs,
         );
     let margin = margin + association_evidence(ch, span, &after);
+    // (Which alphabet: the character model weighs every letter of one alike.)
+    let margin = if alphabet {
+        margin + model::alphabet_evidence(&after)
+    } else {
+        margin
+    };
     let n = span.chars().count() as f32;
     let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
         MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
@@ -2066,6 +2103,52 @@ struct Shared {
     line_scripts: std::cell::OnceCell<(u16, u16)>,
     /// The text as it stands, per span read.
     as_is: std::cell::RefCell<Vec<AsIs>>,
+    /// Whether the run is Latin as it stands ([`Shared::latin_as_it_stands`]).
+    latin: std::cell::OnceCell<bool>,
+}
+
+/// Whether at least half the characters of `run` are windows-1252's letters À–ÿ.
+fn mostly_accented_letters(run: &str) -> bool {
+    let (mut letters, mut all) = (0usize, 0usize);
+    for c in run.chars() {
+        all += 1;
+        letters += usize::from(matches!(c as u32, 0xC0..=0xFF) && c != '×' && c != '÷');
+    }
+    letters * 2 >= all
+}
+
+/// How far around a run [`latin_in_use`] looks (bytes).
+const LATIN_CONTEXT: usize = 300;
+
+/// Whether the text within [`LATIN_CONTEXT`] of `text[start..end]` writes Latin with
+/// accents: one in ten or more of its accented letters (Latin-1's) inside a word of ASCII
+/// letters (`Ørsted`, `MÄ£ÄM`). Another alphabet's text read as windows-1252 makes words of
+/// such letters alone (`Ïðèâåò`), so there a word of them (`æøå`, `ÌÑÌ`) is Latin too.
+fn latin_in_use(text: &str, start: usize, end: usize) -> bool {
+    let mut lo = start.saturating_sub(LATIN_CONTEXT);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (end + LATIN_CONTEXT).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    // U+00C0..U+00FF is C3 80..C3 BF in UTF-8 (less `×` and `÷`, C3 97 and C3 B7).
+    let window = &text.as_bytes()[lo..hi];
+    let (mut glued, mut apart) = (0usize, 0usize);
+    for i in memchr::memchr_iter(0xC3, window) {
+        if !matches!(window.get(i + 1), Some(&b) if (0x80..=0xBF).contains(&b) && b != 0x97 && b != 0xB7)
+        {
+            continue;
+        }
+        let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
+        if letter(i.checked_sub(1).and_then(|k| window.get(k))) || letter(window.get(i + 2)) {
+            glued += 1;
+        } else {
+            apart += 1;
+        }
+    }
+    glued * 10 > apart
 }
 
 /// The span `text[start..end]` as it stands: its score in context and its
@@ -2078,6 +2161,19 @@ struct AsIs {
 }
 
 impl Shared {
+    /// Whether the run `text[start..end]` is Latin as it stands, no other alphabet's letters
+    /// read as windows-1252: inside a word of ASCII letters (`příliš`), or in text that
+    /// writes Latin with accents ([`latin_in_use`]). (A run with an ASCII letter on one side
+    /// only may be another alphabet's: Hebrew glues a prefix to a Latin word, `ה־JPEG`, read
+    /// as windows-1252 `äÎJPEG`.)
+    fn latin_as_it_stands(&self, text: &str, start: usize, end: usize) -> bool {
+        *self.latin.get_or_init(|| {
+            let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+            (letter(text[..start].chars().next_back()) && letter(text[end..].chars().next()))
+                || latin_in_use(text, start, end)
+        })
+    }
+
     /// The score of `text[start..end]` as it stands (with the character after it) and its
     /// case breaks.
     fn as_is(&self, text: &str, start: usize, end: usize, alphabets: bool) -> (f32, u32) {
@@ -2195,7 +2291,9 @@ fn missing_one_byte(run: &str, how: Reencode) -> bool {
 /// double-byte text (`double_byte`) is not judged by its script when nothing outside the
 /// candidate runs is written in anything but ASCII: a Korean page read as GBK is Han runs
 /// between spaces and full stops, and says nothing about its script but what the runs
-/// decode to. `ctx` caches the two contexts for the run.
+/// decode to. Nor is a reading of another alphabet's single-byte text (`original`): read
+/// as windows-1252, such text shows none of its script anywhere. `ctx` caches the two
+/// contexts for the run.
 #[allow(clippy::too_many_arguments)]
 fn script_evidence(
     text: &str,
@@ -2203,10 +2301,12 @@ fn script_evidence(
     end: usize,
     span: &str,
     after: &str,
-    double_byte: bool,
+    original: &'static Encoding,
     (ctx, within_line): (&std::cell::OnceCell<(u16, u16)>, bool),
     runs: &[(usize, usize)],
 ) -> f32 {
+    let double_byte = original != UTF_8 && !original.is_single_byte();
+    let alphabet = original != UTF_8 && original.is_single_byte();
     // Only letters with a script bit can mismatch: most spans (Han, Latin-1) have none, and
     // their context is never read.
     let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
@@ -2221,7 +2321,7 @@ fn script_evidence(
     } else {
         0.0
     };
-    if double_byte && outside & NON_ASCII_BIT == 0 {
+    if alphabet || (double_byte && outside & NON_ASCII_BIT == 0) {
         return before;
     }
     before - script_mismatch(after, all)
@@ -2276,6 +2376,27 @@ fn is_double_byte_punct(c: char) -> bool {
 
 /// The share of CJK characters among the non-ASCII characters of `text`, not counting
 /// [`is_double_byte_punct`] (`”和“` is all CJK).
+/// Whether `ch` reads text of a single-byte code page of another alphabet (Cyrillic,
+/// Greek, Hebrew) that was read as windows-1252.
+fn is_other_alphabet(ch: &Channel) -> bool {
+    ch.original != UTF_8 && ch.original.is_single_byte()
+}
+
+/// The share of letters of the alphabets other than Latin ([`model::is_alphabet`]) among
+/// the non-ASCII characters of `text`.
+fn alphabet_share(text: &str) -> f32 {
+    let (mut letters, mut all) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        all += 1;
+        letters += usize::from(model::is_alphabet(c));
+    }
+    if all == 0 {
+        0.0
+    } else {
+        letters as f32 / all as f32
+    }
+}
+
 fn cjk_share(text: &str) -> f32 {
     let (mut cjk, mut all) = (0usize, 0usize);
     for c in text
