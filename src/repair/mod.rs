@@ -2117,6 +2117,19 @@ fn mostly_accented_letters(run: &str) -> bool {
     letters * 2 >= all
 }
 
+/// The window `reach` bytes around `text[start..end]`, widened to character boundaries.
+fn around(text: &str, start: usize, end: usize, reach: usize) -> (usize, usize) {
+    let mut lo = start.saturating_sub(reach);
+    while !text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = (end + reach).min(text.len());
+    while !text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    (lo, hi)
+}
+
 /// How far around a run [`latin_in_use`] looks (bytes).
 const LATIN_CONTEXT: usize = 300;
 
@@ -2125,14 +2138,7 @@ const LATIN_CONTEXT: usize = 300;
 /// letters (`Ørsted`, `MÄ£ÄM`). Another alphabet's text read as windows-1252 makes words of
 /// such letters alone (`Ïðèâåò`), so there a word of them (`æøå`, `ÌÑÌ`) is Latin too.
 fn latin_in_use(text: &str, start: usize, end: usize) -> bool {
-    let mut lo = start.saturating_sub(LATIN_CONTEXT);
-    while !text.is_char_boundary(lo) {
-        lo -= 1;
-    }
-    let mut hi = (end + LATIN_CONTEXT).min(text.len());
-    while !text.is_char_boundary(hi) {
-        hi += 1;
-    }
+    let (lo, hi) = around(text, start, end, LATIN_CONTEXT);
     // U+00C0..U+00FF is C3 80..C3 BF in UTF-8 (less `×` and `÷`, C3 97 and C3 B7).
     let window = &text.as_bytes()[lo..hi];
     let (mut glued, mut apart) = (0usize, 0usize);
@@ -2440,14 +2446,7 @@ fn context_scripts(
     within_line: bool,
 ) -> (u16, u16) {
     let bytes = text.as_bytes();
-    let mut lo = start.saturating_sub(CONTEXT);
-    while !text.is_char_boundary(lo) {
-        lo -= 1;
-    }
-    let mut hi = (end + CONTEXT).min(text.len());
-    while !text.is_char_boundary(hi) {
-        hi += 1;
-    }
+    let (mut lo, mut hi) = around(text, start, end, CONTEXT);
     // With `within_line`, for a Korean reading: a line that shows the sign of Korean read
     // as GBK on its own is a message of its own ([`badness::korean_as_gbk_lines`]), and the
     // Chinese or Japanese lines around it are no context for its script. (Not for other
