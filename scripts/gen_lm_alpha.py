@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates data/lm_alpha/ (letter pairs of the Cyrillic, Greek and Hebrew alphabets) from
-wordfreq's word lists.
+"""Regenerates data/lm_alpha/ (letter pairs and short common words of the Cyrillic, Greek and
+Hebrew alphabets) from wordfreq's word lists.
 
 Source: the `wordfreq` 3.1.1 wheel on PyPI, files wordfreq/data/small_LANG.msgpack.gz for
 Russian, Ukrainian, Bulgarian and Macedonian (Cyrillic), Greek and Hebrew: about 30,000
@@ -16,6 +16,12 @@ reads `ς` as `σ`).
 The model uses the pairs to tell which alphabet a single-byte text read as windows-1252
 was written in (`ùìåí` is windows-1255's `שלום` and windows-1251's `щмем`).
 
+alpha_words.txt holds the words of at most MAX_WORD_LETTERS letters with a frequency of at
+least 10^(MIN_ZIPF - 9) in some list, each with its Zipf frequency in hundredths (the
+highest of the lists it is in): letter pairs say little about a short word, and Hebrew,
+written without vowels, is made of short words (`îñîê` is windows-1255's `מסמך`,
+"document", and windows-1251's `осок`, which pairs like about as well).
+
 Usage: python3 scripts/gen_lm_alpha.py [DIR]   (DIR holding the small_LANG.msgpack.gz files)
 With no argument it runs `pip download wordfreq==3.1.1` into a temporary directory.
 """
@@ -27,6 +33,10 @@ from gen_lm_ko import SCALE, VERSION, unpack, write_counts  # noqa: E402
 LANGS = ["ru", "uk", "bg", "mk", "el", "he"]
 # Pairs rarer than this (of SCALE) are left out: misspellings and loan words.
 MIN_COUNT = 2000
+# The words kept whole: at most this many letters, at least this Zipf frequency (3.5: about
+# three in a million words).
+MAX_WORD_LETTERS = 6
+MIN_ZIPF = 3.5
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "lm_alpha")
 HEADER = (f"# GENERATED — do not edit. Source: PyPI wordfreq=={VERSION} "
           f"wordfreq/data/small_{{{','.join(LANGS)}}}.msgpack.gz (CC BY-SA 4.0).\n"
@@ -61,6 +71,7 @@ def lists(directory):
 
 def main():
     pairs = collections.Counter()
+    common = {}
     for lang, data in lists(sys.argv[1] if len(sys.argv) > 1 else None):
         bins, _ = unpack(data)
         header, bins = bins[0], bins[1:]
@@ -75,8 +86,16 @@ def main():
                 padded = "^" + word + "$"
                 for a, b in zip(padded, padded[1:]):
                     pairs[a + b] += freq
+                zipf = 900 - k
+                if len(word) <= MAX_WORD_LETTERS and zipf >= MIN_ZIPF * 100:
+                    common[word] = max(common.get(word, 0), zipf)
     kept = collections.Counter({p: n for p, n in pairs.items() if n * SCALE >= MIN_COUNT})
     write_counts(os.path.join(OUT, "alpha_pairs.txt"), HEADER, kept)
+    with open(os.path.join(OUT, "alpha_words.txt"), "w", encoding="utf-8") as f:
+        f.write(HEADER.replace("# Regenerate", "# Zipf frequency x 100 (9 + log10 of the "
+                               "frequency), the highest of the lists.\n# Regenerate"))
+        for word, zipf in sorted(common.items(), key=lambda kv: (-kv[1], kv[0])):
+            f.write(f"{word}\t{zipf}\n")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,11 @@ const PRIVATE_USE: f32 = -20.0;
 const CONTROL: f32 = -25.0;
 /// U+FFFD: a decoder gave up here.
 const REPLACEMENT: f32 = -25.0;
+/// The left-to-right and right-to-left marks (and Arabic's letter mark): Hebrew and Arabic
+/// text writes one where a Latin word or a number meets its own direction.
+const DIRECTION_MARK: f32 = -6.5;
+/// A code point in the planes nothing is assigned in ([`is_unassigned_plane`]).
+const UNASSIGNED: f32 = -30.0;
 /// Symbols, box drawing, dingbats, everything else.
 const OTHER: f32 = -11.0;
 /// Emoji and pictographs: modern text uses them; keep them cheaper than garbage.
@@ -622,6 +627,12 @@ pub fn is_han(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
+/// Is `c` past the last ideograph extension of the third plane and below the fourteenth
+/// (tags, variation selectors): a stretch no version of Unicode has assigned anything in.
+pub fn is_unassigned_plane(c: char) -> bool {
+    matches!(c as u32, 0x323B0..=0xDFFFF)
+}
+
 /// Is `c` in a Private Use Area?
 pub fn is_private_use(c: char) -> bool {
     matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF)
@@ -920,8 +931,10 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         }
         0xAC00..=0xD7A3 => hangul_pair_logp(prev, c),
         0x1100..=0x11FF | 0x3130..=0x318F => HANGUL_JAMO,
+        0x200E | 0x200F | 0x061C => DIRECTION_MARK,
         0xFFFD => REPLACEMENT,
         _ if is_private_use(c) => PRIVATE_USE,
+        _ if is_unassigned_plane(c) => UNASSIGNED,
         0x1F300..=0x1FAFF | 0x2600..=0x27BF => EMOJI,
         _ => OTHER,
     }
@@ -1013,17 +1026,40 @@ const ALPHA_FLAT: f32 = -ALPHA_IN_WORD;
 /// [`WORD_START`] before a word and [`WORD_END`] after it.
 static ALPHA_PAIRS: LazyLock<FxHashMap<u64, f32>> = LazyLock::new(|| {
     let mut pairs: Vec<(char, char, u32)> = Vec::new();
-    let mut from: FxHashMap<char, u64> = FxHashMap::default();
+    // A word's first letter is weighed among its own alphabet's first letters: four of the
+    // six lists are Cyrillic, and the start of every Greek or Hebrew word would otherwise
+    // pay for it.
+    let from_key = |a: char, b: char| (a, if a == WORD_START { script_of(b) } else { 0 });
+    let mut from: FxHashMap<(char, u8), u64> = FxHashMap::default();
     for (key, n) in data_lines(ALPHA_PAIRS_TXT) {
         let mut cs = key.chars();
         if let (Some(a), Some(b), None) = (cs.next(), cs.next(), cs.next()) {
             pairs.push((a, b, n));
-            *from.entry(a).or_default() += u64::from(n);
+            *from.entry(from_key(a, b)).or_default() += u64::from(n);
         }
     }
     pairs
         .into_iter()
-        .map(|(a, b, n)| (pair_key(a, b), (f64::from(n) / from[&a] as f64).ln() as f32))
+        .map(|(a, b, n)| {
+            let total = from[&from_key(a, b)] as f64;
+            (pair_key(a, b), (f64::from(n) / total).ln() as f32)
+        })
+        .collect()
+});
+
+static ALPHA_WORDS_TXT: &str = include_str!("../data/lm_alpha/alpha_words.txt");
+
+/// The longest word [`ALPHA_WORDS`] holds (letters).
+const ALPHA_WORD_MAX_LETTERS: usize = 6;
+
+/// ln of the frequency of the common short words of the six lists (lower-cased, Greek's
+/// final sigma written `σ`), the highest of the lists a word is in: letter pairs say little
+/// about a short word, and Hebrew, written without vowels, is made of them (`îñîê` is
+/// windows-1255's `מסמך`, "document", and windows-1251's `осок`, which pairs like as well).
+static ALPHA_WORDS: LazyLock<FxHashMap<&'static str, f32>> = LazyLock::new(|| {
+    // The file gives Zipf frequencies in hundredths: 9 + log10 of the frequency.
+    data_lines(ALPHA_WORDS_TXT)
+        .map(|(word, zipf)| (word, (zipf as f32 / 100.0 - 9.0) * std::f32::consts::LN_10))
         .collect()
 });
 
@@ -1040,7 +1076,8 @@ fn alpha_pair_logp(a: char, b: char) -> f32 {
 /// `Привет` and `שלום` gain, `щмем` (the same windows-1255 bytes read as windows-1251)
 /// loses. Each letter is weighed after the one before it (a word's first after its start),
 /// and each word's end after its last letter; a letter of another alphabet than the one
-/// before it starts a word.
+/// before it starts a word. A common short word ([`ALPHA_WORDS`]) is weighed by its
+/// frequency instead where that says more.
 pub fn alphabet_evidence(text: &str) -> f32 {
     // (The lists are case-folded: Greek's final `ς` is written `σ`.)
     let lower = |c: char| match c {
@@ -1048,33 +1085,65 @@ pub fn alphabet_evidence(text: &str) -> f32 {
         c => c.to_lowercase().next().unwrap_or(c),
     };
     let mut sum = 0.0;
-    let mut prev: Option<char> = None;
+    let mut word = Word::default();
     let mut final_sigma = false;
     for c in text.chars() {
         if is_alphabet(c) && is_letter(c) {
-            let after = prev.filter(|&p| script_of(p) == script_of(c));
+            let after = word.last.filter(|&p| script_of(p) == script_of(c));
             if final_sigma && after.is_some() {
                 // Greek writes `ς` only at a word's end (`παςανετς` is KOI8-R's `ПАРАМЕТР`).
-                sum += ALPHA_PAIR_UNSEEN + ALPHA_FLAT;
+                word.pairs += ALPHA_PAIR_UNSEEN + ALPHA_FLAT;
             }
             final_sigma = c == 'ς';
-            let c = lower(c);
-            if let (Some(p), None) = (prev, after) {
-                sum += alpha_pair_logp(p, WORD_END) + ALPHA_FLAT;
+            if after.is_none() {
+                sum += word.end();
             }
-            sum += alpha_pair_logp(after.unwrap_or(WORD_START), c) + ALPHA_FLAT;
-            prev = Some(c);
+            word.push(lower(c));
         } else {
             final_sigma = false;
-            if let Some(p) = prev.take() {
-                sum += alpha_pair_logp(p, WORD_END) + ALPHA_FLAT;
-            }
+            sum += word.end();
         }
     }
-    if let Some(p) = prev {
-        sum += alpha_pair_logp(p, WORD_END) + ALPHA_FLAT;
+    sum + word.end()
+}
+
+/// The word [`alphabet_evidence`] is in the middle of.
+#[derive(Default)]
+struct Word {
+    /// Its letters, lower-cased (while it could still be one of [`ALPHA_WORDS`]).
+    letters: String,
+    count: usize,
+    last: Option<char>,
+    /// The evidence of its letter pairs so far.
+    pairs: f32,
+}
+
+impl Word {
+    fn push(&mut self, c: char) {
+        self.pairs += alpha_pair_logp(self.last.unwrap_or(WORD_START), c) + ALPHA_FLAT;
+        self.count += 1;
+        if self.count <= ALPHA_WORD_MAX_LETTERS {
+            self.letters.push(c);
+        }
+        self.last = Some(c);
     }
-    sum
+
+    /// The evidence of the word, now ended (0 when there is none), and a fresh start.
+    fn end(&mut self) -> f32 {
+        let Some(last) = self.last.take() else {
+            return 0.0;
+        };
+        let pairs = self.pairs + alpha_pair_logp(last, WORD_END) + ALPHA_FLAT;
+        // Against the flat letter, a word of n letters is n + 1 steps (with its end).
+        let whole = (self.count <= ALPHA_WORD_MAX_LETTERS)
+            .then(|| ALPHA_WORDS.get(self.letters.as_str()))
+            .flatten()
+            .map(|&logp| logp + ALPHA_FLAT * (self.count + 1) as f32);
+        self.letters.clear();
+        self.count = 0;
+        self.pairs = 0.0;
+        whole.map_or(pairs, |whole| whole.max(pairs))
+    }
 }
 
 static WORDS_TXT: &str = include_str!("../data/lm/zh_words.txt");
@@ -1661,6 +1730,31 @@ mod tests {
         // `ς` inside a word is no Greek: KOI8-R's `ПАРАМЕТР` read through windows-1253.
         assert!(alphabet_evidence("παςανετς") < alphabet_evidence("παρανετς") - 5.0);
         assert_eq!(alphabet_evidence("abc, 中文"), 0.0);
+    }
+
+    #[test]
+    fn a_common_short_word_says_more_than_its_letter_pairs() {
+        // `קובץ` (file) and `чебх` are the same windows-1255/1251 bytes; their letter pairs
+        // come within a nat or two of each other, the word list does not.
+        let pairs_only = |w: &str| {
+            let mut word = Word::default();
+            w.chars().for_each(|c| word.push(c));
+            word.pairs + alpha_pair_logp(word.last.unwrap_or(WORD_START), WORD_END) + ALPHA_FLAT
+        };
+        assert!((pairs_only("קובץ") - pairs_only("чебх")).abs() < 2.0);
+        assert!(alphabet_evidence("קובץ") > alphabet_evidence("чебх") + 5.0);
+        // Past the longest word the list holds, the pairs alone speak.
+        assert_eq!(alphabet_evidence("лабораторія"), pairs_only("лабораторія"));
+        // A word's first letter is weighed among its own alphabet's first letters.
+        assert!(alpha_pair_logp(WORD_START, 'ש') > -3.0);
+    }
+
+    #[test]
+    fn nothing_is_assigned_past_the_third_plane_s_ideographs() {
+        assert!(is_unassigned_plane('\u{73EBF}'));
+        assert!(!is_unassigned_plane('\u{2A6D6}'));
+        assert!(!is_unassigned_plane('\u{E0001}'));
+        assert!(char_logp(None, '\u{73EBF}') < char_logp(None, '\u{FFFD}'));
     }
 
     #[test]
