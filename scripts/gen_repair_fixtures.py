@@ -83,7 +83,7 @@ CHANNELS = [
     ("big5_as_gbk", ["zh_hant"], "big5", whatwg_gbk),
     ("sjis_as_gbk", ["ja"], "shift_jis", whatwg_gbk),
     ("euckr_as_gbk", ["ko"], "euc_kr", whatwg_gbk),
-    ("cp1251_as_cp1252", ["ru"], "cp1251", whatwg_1252),
+    ("cp1251_as_cp1252", ["ru", "uk"], "cp1251", whatwg_1252),
     ("koi8r_as_cp1252", ["ru"], "koi8_r", whatwg_1252),
     ("cp1253_as_cp1252", ["el"], "cp1253", whatwg_1252),
     ("cp1255_as_cp1252", ["he"], "cp1255", whatwg_1252),

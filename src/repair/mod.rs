@@ -915,7 +915,7 @@ fn with_uncandidated_runs(
             // read as Big5 makes `反`).
             continue;
         }
-        let end = if ch.reencode == Reencode::SloppyWindows1252 {
+        let end = if ch.reencode == Reencode::SloppyWindows1252 && !is_other_alphabet(ch) {
             // A run the scan passed over is a character or two: a short reach.
             double_byte_extent(text, start, i, i + EXTENT_SLACK)
         } else {
@@ -948,7 +948,13 @@ fn with_uncandidated_runs(
     }
     let mut all = runs;
     all.extend(found);
-    all.sort_by_key(|fixes| fixes.iter().map(|f| f.start).min());
+    // (By where each run's spans start, then end: a run's double-byte readings reach back
+    // over the ASCII before it, `ä_` in Hebrew `ה_טובה`, to where a run found here begins,
+    // and this one, ending first, goes first.)
+    all.sort_by_key(|fixes| {
+        let start = fixes.iter().map(|f| f.start).min();
+        (start, fixes.iter().map(|f| f.end).min())
+    });
     all
 }
 
@@ -1207,14 +1213,27 @@ fn candidate_fixes(
     // (its letters are windows-1252's À–ÿ, but for a few such as `ё`, `і`, `Ή`): a run
     // mostly of other characters (UTF-8's `ä¸­`, one letter in three) is no such word, and
     // a run in text that writes Latin with them (`příliš`, `été`) is Latin as it stands.
+    // A run whose bytes are also UTF-8 counts the signs only through the document's channel
+    // (`ä³¿` is Ukrainian `дії`, and UTF-8's `䳿`).
     let alphabets = CHANNEL_KINDS.other_alphabet;
-    if allowed & alphabets != 0
-        && (!mostly_accented_letters(run) || shared.latin_as_it_stands(text, start, end))
-    {
-        allowed &= !alphabets;
+    let mut deferred: ChannelSet = 0;
+    if allowed & alphabets != 0 {
+        match letters_shape(run) {
+            LettersShape::Few => allowed &= !alphabets,
+            LettersShape::AlsoUtf8 => {
+                // (Whether it is Latin as it stands is asked when it is read.)
+                if defer {
+                    deferred |= allowed & alphabets;
+                }
+                allowed &= !alphabets;
+            }
+            LettersShape::Many if shared.latin_as_it_stands(text, start, end) => {
+                allowed &= !alphabets;
+            }
+            LettersShape::Many => {}
+        }
     }
     let mut fixes = Fixes::new();
-    let mut deferred: ChannelSet = 0;
     let extent = std::cell::OnceCell::new();
     // In channel order.
     let mut rest = allowed;
@@ -1931,6 +1950,11 @@ fn try_channel_as(
     if after == span || nothing_recovered {
         return None;
     }
+    // A code point no version of Unicode has assigned is no text anyone wrote: UTF-8's
+    // four-byte form reads windows-1251's `ñ³º¿` (Ukrainian `сієї`) as U+73EBF.
+    if after.bytes().any(|b| b >= 0xF0) && after.chars().any(model::is_unassigned_plane) {
+        return None;
+    }
     // Kana read as Hangul letters alone (GBK's hiragana row is EUC-KR's row of jamo): Korean
     // writes a letter alone only to name it, and kana beside a page of Korean read as GBK
     // is a Japanese line of a mixed file (`%sは%d` is no `%sㅟ%d`).
@@ -1946,7 +1970,14 @@ fn try_channel_as(
     // (A single-byte original is another alphabet's text: its reading must be that
     // alphabet's letters, as a double-byte one's must be CJK.)
     let alphabet = is_other_alphabet(ch);
-    let quotes_only = ch.original != UTF_8 && !alphabet && after.chars().all(is_double_byte_punct);
+    // (So is another alphabet's direction mark alone: windows-1255 writes the right-to-left
+    // mark `þ` where a Latin word or a number ends in Hebrew text, `PNG:þ %s`.)
+    let quotes_only = ch.original != UTF_8
+        && if alphabet {
+            after.chars().all(|c| matches!(c, '\u{200E}' | '\u{200F}'))
+        } else {
+            after.chars().all(is_double_byte_punct)
+        };
     let share = if alphabet {
         alphabet_share(&after)
     } else {
@@ -2107,14 +2138,47 @@ struct Shared {
     latin: std::cell::OnceCell<bool>,
 }
 
-/// Whether at least half the characters of `run` are windows-1252's letters À–ÿ.
-fn mostly_accented_letters(run: &str) -> bool {
-    let (mut letters, mut all) = (0usize, 0usize);
+/// How much of a run is letters another alphabet's single-byte text makes:
+/// [`LettersShape::Many`] when at least half its characters are windows-1252's letters
+/// À–ÿ, or are with windows-1252's signs where windows-1251 or windows-1253 has a letter
+/// ([`is_sign_letter`]) and the run's bytes are no UTF-8 (Ukrainian `цієї` is `ö³º¿`);
+/// [`LettersShape::AlsoUtf8`] when they are UTF-8 (`ä³¿` is Ukrainian `дії`, and UTF-8's
+/// `䳿`); [`LettersShape::Few`] otherwise (`ä¸­`, one letter in three, is UTF-8's `中`).
+fn letters_shape(run: &str) -> LettersShape {
+    let (mut letters, mut signs, mut all) = (0usize, 0usize, 0usize);
     for c in run.chars() {
         all += 1;
         letters += usize::from(matches!(c as u32, 0xC0..=0xFF) && c != '×' && c != '÷');
+        signs += usize::from(is_sign_letter(c));
     }
-    letters * 2 >= all
+    if letters * 2 >= all {
+        return LettersShape::Many;
+    }
+    if (letters + signs) * 2 < all {
+        return LettersShape::Few;
+    }
+    let bytes: Option<Vec<u8>> = run.chars().map(channels::sloppy_1252_byte).collect();
+    match bytes.map(String::from_utf8) {
+        Some(Ok(_)) => LettersShape::AlsoUtf8,
+        Some(Err(_)) => LettersShape::Many,
+        // (A character no byte of windows-1252 stands for, U+FFFD, is no such text's.)
+        None => LettersShape::Few,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LettersShape {
+    Many,
+    AlsoUtf8,
+    Few,
+}
+
+/// Whether `c` is one of windows-1252's signs at the bytes where windows-1251 has a letter
+/// (`³` is Ukrainian `і`, `¿` is `ї`, `º` is `є`, `¸` is `ё`, `¼` is Serbian `ј`) or
+/// windows-1253 a capital with its accent (`¢` is `Ά`, `¹` is `Ή`).
+fn is_sign_letter(c: char) -> bool {
+    // ¡¢£ ¥ ¨ ª ¯ ²³´ ¸¹º ¼½¾¿
+    matches!(c as u32, 0xA1..=0xA3 | 0xA5 | 0xA8 | 0xAA | 0xAF | 0xB2..=0xB4 | 0xB8..=0xBA | 0xBC..=0xBF)
 }
 
 /// The window `reach` bytes around `text[start..end]`, widened to character boundaries.
