@@ -459,11 +459,28 @@ fn pass(
         if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || share >= DOC_CHANNEL_COVERAGE {
             runs = with_uncandidated_runs(text, candidates, runs, sweep);
         } else if share >= DOC_CHANNEL_SOME_COVERAGE {
-            let sweep = Sweep {
+            let alone = Sweep {
                 on_its_own: true,
                 ..sweep
             };
-            runs = with_uncandidated_runs(text, candidates, runs, sweep);
+            let before = runs.len();
+            runs = with_uncandidated_runs(text, candidates, runs, alone);
+            // What it found on its own can make the channel the whole text's (`穦滦籠 ibs
+            // ㎝ obs 匡兜` is Big5 read as GBK: the scan flags its first word only, the
+            // sweep finds the last, and the lone `㎝` between them is `和`): the runs left
+            // are read again with the document's bonus.
+            if runs.len() > before && explained_share(text, &runs, ch.name) >= DOC_CHANNEL_COVERAGE
+            {
+                let mut read: Vec<(usize, usize)> = runs
+                    .iter()
+                    .flatten()
+                    .map(|f| (f.start, f.end))
+                    .chain(candidates.iter().copied())
+                    .collect();
+                read.sort_unstable();
+                read.dedup();
+                runs = with_uncandidated_runs(text, &read, runs, sweep);
+            }
         }
     }
     // Latin-1/1252 characters that no reading explains mean the text is partly right as it
