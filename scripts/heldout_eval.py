@@ -45,6 +45,7 @@ LANGS = {
     "ru": ["ru", "uk"],
     "el": ["el"],
     "he": ["he"],
+    "ar": ["ar"],
 }
 DOC_LINES = 8
 
@@ -134,7 +135,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", type=int, default=0, help="failures to print per row")
     args = ap.parse_args()
-    rng = random.Random(args.seed)
+    # Each row draws from its own generator, seeded by the seed and the row's label: a row
+    # added or removed leaves every other row's samples as they were.
+    def row_rng(label):
+        return random.Random(f"{args.seed}:{label}")
+
     pools = {src: [s for lang in langs for s in catalog_strings(lang)] for src, langs in LANGS.items()}
     if not any(pools.values()):
         print("heldout_eval: skipped (no translated message catalogs installed)")
@@ -148,7 +153,7 @@ def main():
     # (row label, original, garbled or None for a clean sample)
     cases = []
 
-    def texts(src, size):
+    def texts(src, size, rng):
         pool = pools[src]
         if not pool:
             return []
@@ -171,10 +176,11 @@ def main():
             misread = lambda b: b.decode("big5hkscs")  # noqa: E731
         for size in (1, DOC_LINES):
             label = f"{name} ({'string' if size == 1 else 'document'})"
+            rng = row_rng(label)
             n = 0
             for src in sources:
                 taken = 0
-                for t in texts(src, size):
+                for t in texts(src, size, rng):
                     if taken == args.samples // len(sources) + 1:
                         break
                     try:
@@ -188,8 +194,9 @@ def main():
                     n += 1
     for size in (1, DOC_LINES):
         label = f"gbk_misaligned ({'string' if size == 1 else 'document'})"
+        rng = row_rng(label)
         taken = 0
-        for t in texts("zh_hans", size):
+        for t in texts("zh_hans", size, rng):
             if taken == args.samples:
                 break
             g = misalign(rng, t)
@@ -198,12 +205,14 @@ def main():
                 taken += 1
     for src in LANGS:
         for size in (1, DOC_LINES):
-            for t in texts(src, size)[: args.samples // 2]:
-                cases.append((f"clean {src} ({'string' if size == 1 else 'document'})", t, t))
+            label = f"clean {src} ({'string' if size == 1 else 'document'})"
+            for t in texts(src, size, row_rng(label))[: args.samples // 2]:
+                cases.append((label, t, t))
     # Clean Chinese with one character before an ASCII byte lost to U+FFFD (as a lost trail
     # byte leaves it): the text around the U+FFFD is clean, and must come out as it went in.
     taken = 0
-    for t in texts("zh_hans", 1):
+    rng = row_rng("clean zh_hans + U+FFFD (string)")
+    for t in texts("zh_hans", 1, rng):
         spots = [i for i in range(1, len(t) - 1)
                  if "\u4e00" <= t[i] <= "\u9fff" and "\u4e00" <= t[i - 1] <= "\u9fff" and ord(t[i + 1]) < 0x40]
         if taken == args.samples // 2:
@@ -220,7 +229,8 @@ def main():
         if src == "zh_hans":
             continue
         taken = 0
-        for t in texts(src, 1):
+        rng = row_rng(f"clean {src} + U+FFFD (string)")
+        for t in texts(src, 1, rng):
             if taken == args.samples // 2:
                 break
             spots = [i for i in range(len(t))
@@ -230,12 +240,13 @@ def main():
                 lost = t[:i] + "\ufffd" + t[i + 1:]
                 cases.append((f"clean {src} + U+FFFD (string)", lost, lost))
                 taken += 1
-    # GBK read by Windows (code page 950: GBK's rows C6-C8 as Private Use characters), last
-    # so that the rows above draw the same samples as before it was added.
+    # GBK read by Windows (code page 950: GBK's rows C6-C8 as Private Use characters).
     for _, label, sources, orig, misread in WINDOWS:
         for size in (1, DOC_LINES):
+            row = f"{label} ({'string' if size == 1 else 'document'})"
+            rng = row_rng(row)
             taken = 0
-            for t in texts(sources[0], size):
+            for t in texts(sources[0], size, rng):
                 if taken == args.samples:
                     break
                 try:
@@ -243,7 +254,7 @@ def main():
                 except (UnicodeDecodeError, UnicodeEncodeError):
                     continue
                 if g != t:
-                    cases.append((f"{label} ({'string' if size == 1 else 'document'})", t, g))
+                    cases.append((row, t, g))
                     taken += 1
 
     with tempfile.TemporaryDirectory() as tmp:
