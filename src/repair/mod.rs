@@ -1987,11 +1987,12 @@ fn try_channel_as(
     // (A single-byte original is another alphabet's text: its reading must be that
     // alphabet's letters, as a double-byte one's must be CJK.)
     let alphabet = is_other_alphabet(ch);
-    // (So is another alphabet's direction mark alone: windows-1255 writes the right-to-left
-    // mark `þ` where a Latin word or a number ends in Hebrew text, `PNG:þ %s`.)
+    // (So is another alphabet's punctuation or direction mark alone: windows-1255 writes
+    // the right-to-left mark `þ` where a Latin word or a number ends in Hebrew text,
+    // `PNG:þ %s`, and windows-1256's Arabic comma is `¡`, `TRUE¡ `.)
     let quotes_only = ch.original != UTF_8
         && if alphabet {
-            after.chars().all(|c| matches!(c, '\u{200E}' | '\u{200F}'))
+            after.chars().all(model::is_right_to_left_sign)
         } else {
             after.chars().all(is_double_byte_punct)
         };
@@ -2019,6 +2020,13 @@ fn try_channel_as(
             })
             .count()
             < 2;
+    // Korean text is written in Hangul, its Hanja a word here and there among it: a Korean
+    // reading of nothing but Hanja (`辛辛族`, a Hebrew word's bytes through EUC-KR, whose
+    // Hanja rows hold the commonest characters) is read only through the document's channel.
+    let thin_cjk = thin_cjk
+        || (ch.original == encoding_rs::EUC_KR
+            && !after.chars().any(is_hangul)
+            && after.chars().any(model::is_han));
     if defer_thin && (thin_cjk || quotes_only) {
         return Some(Reading::Deferred);
     }
@@ -2229,7 +2237,13 @@ fn latin_in_use(text: &str, start: usize, end: usize) -> bool {
             continue;
         }
         let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
-        if letter(i.checked_sub(1).and_then(|k| window.get(k))) || letter(window.get(i + 2)) {
+        // (A capital after a small accented letter is no Latin word's: `ìÎAlt` is Hebrew
+        // `ל־Alt`, a prefix and its hyphen glued to a Latin word, read as windows-1252.)
+        let after_small = i >= 2 && window[i - 2] == 0xC3 && window[i - 1] >= 0xA0;
+        let case_break = after_small && window[i + 1] <= 0x9E;
+        if !case_break
+            && (letter(i.checked_sub(1).and_then(|k| window.get(k))) || letter(window.get(i + 2)))
+        {
             glued += 1;
         } else {
             apart += 1;
