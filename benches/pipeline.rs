@@ -48,12 +48,23 @@ fn corpora() -> Vec<(&'static str, Vec<u8>)> {
                 + "\n"
         })
         .collect();
+    // Another alphabet's text read as windows-1252: UDHR article 1 in Russian through
+    // windows-1251, a word a run.
+    let russian = include_str!("../fixtures/text/ru.txt");
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(russian);
+    let moji_cp1251 = grow(
+        &encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(&cp1251)
+            .0,
+        SIZE,
+    );
     vec![
         ("zh_hans-4M", zh_hans.into_bytes()),
         ("zh_hant-4M", zh_hant.into_bytes()),
         ("latin-4M", latin.into_bytes()),
         ("mojibake_utf8_as_gbk-4M", moji_gbk.into_bytes()),
         ("mojibake_utf8_as_cp1252-4M", moji_1252.into_bytes()),
+        ("mojibake_cp1251_as_cp1252-4M", moji_cp1251.into_bytes()),
     ]
 }
 

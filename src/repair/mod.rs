@@ -376,26 +376,47 @@ fn pass(
     // one character at most, checked at half the speed it does now. Not when the page
     // vouches for a channel: the joint gain of its readings needs every run's.
     let defer = vouched.is_none();
+    let marks = std::sync::OnceLock::new();
     // The runs read to something, by their index in `candidates`: in clean text dense with
     // accents, a few hundred of a hundred thousand (a `Fixes` per candidate, nearly all
     // empty, was most of the memory a Czech page's pass wrote).
     let read_run = |(i, &(run_start, run_end)): (usize, &(usize, usize))| {
-        let (fixes, deferred) = candidate_fixes(text, run_start, run_end, candidates, defer);
+        let (fixes, deferred) =
+            candidate_fixes(text, run_start, run_end, candidates, defer, &marks);
         (!fixes.is_empty() || deferred != 0).then_some(((i, deferred), fixes))
     };
     // Each run's candidates depend on the text alone, so runs are weighed in parallel (in
     // order, so the result is the same as one by one); the decisions below see them all.
-    let (read, mut runs): (Vec<(usize, ChannelSet)>, Vec<Fixes>) =
-        if candidates.len() >= PARALLEL_RUNS {
-            candidates
-                .par_iter()
-                .enumerate()
+    // In a long text, the first runs may show a settled channel ([`settled_channel`]); the
+    // rest are then read through it first, and through every channel only where that
+    // reading is not clearly accepted.
+    let sample = candidates.len().min(SETTLING_SAMPLE);
+    let read_all = |range: std::ops::Range<usize>, settled: Option<usize>| {
+        let read_one = |i: usize| match settled
+            .and_then(|k| settled_reading(text, candidates[i], &CHANNELS[k], candidates, &marks))
+        {
+            Some(f) => Some(((i, 0), smallvec::smallvec![f])),
+            None => read_run((i, &candidates[i])),
+        };
+        if range.len() >= PARALLEL_RUNS {
+            range
+                .into_par_iter()
                 .with_min_len(PARALLEL_RUNS / 4)
-                .filter_map(read_run)
+                .filter_map(read_one)
                 .unzip()
         } else {
-            candidates.iter().enumerate().filter_map(read_run).unzip()
-        };
+            range.filter_map(read_one).unzip()
+        }
+    };
+    let (mut read, mut runs): (Vec<(usize, ChannelSet)>, Vec<Fixes>) = read_all(0..sample, None);
+    if sample < candidates.len() {
+        let settled = (candidates.len() >= SETTLING_MIN_RUNS)
+            .then(|| settled_channel(&runs, sample))
+            .flatten();
+        let (more_read, more_runs): (Vec<_>, Vec<_>) = read_all(sample..candidates.len(), settled);
+        read.extend(more_read);
+        runs.extend(more_runs);
+    }
     vouch_lines(&mut runs, korean_lines, KOREAN_AS_GBK);
     // Looked for only when a sequence repair is on the table: Latin-1/1252 characters in
     // the text between candidate runs or in runs no sequence reading explains.
@@ -421,7 +442,7 @@ fn pass(
         .or_else(|| vouched_channel(&runs, vouched?))
         .unzip();
     if let Some(k) = CHANNELS.iter().position(|c| Some(c.name) == doc) {
-        score_deferred(text, candidates, &read, k, &mut runs);
+        score_deferred(text, candidates, &read, k, &mut runs, &marks);
     }
     runs.retain(|fixes| !fixes.is_empty());
     // A channel the page vouches for (`vouched`), or a double-byte one that explains most
@@ -455,6 +476,7 @@ fn pass(
             native,
             bonus: doc_bonus,
             on_its_own: false,
+            marks: &marks,
         };
         if doc_runs >= Some(DOC_CHANNEL_MANY_RUNS) || share >= DOC_CHANNEL_COVERAGE {
             runs = with_uncandidated_runs(text, candidates, runs, sweep);
@@ -633,6 +655,7 @@ fn score_deferred(
     read: &[(usize, ChannelSet)],
     k: usize,
     runs: &mut [Fixes],
+    marks: &std::sync::OnceLock<LatinMarks>,
 ) {
     let ch = &CHANNELS[k];
     let todo: Vec<usize> = (0..read.len())
@@ -642,7 +665,7 @@ fn score_deferred(
         let (start, end) = candidates[read[i].0];
         let extent = std::cell::OnceCell::new();
         let (span_start, span_end) = channel_span(text, start, end, ch, candidates, &extent);
-        let shared = Shared::default();
+        let shared = Shared::new(marks);
         try_channel(text, span_start, span_end, ch, &shared, candidates, false)
             .and_then(Reading::scored)
             .map(|f| (i, f))
@@ -761,6 +784,46 @@ fn vouch_lines(runs: &mut [Fixes], lines: &[(usize, usize)], name: &str) {
 /// Japanese catalog strings and documents, the few the page sign let through gained −1.5
 /// at best.
 const JOINT_GAIN_PER_CHAR: f32 = 1.0;
+
+/// Candidate runs a pass reads through every channel before it may settle on one…
+const SETTLING_SAMPLE: usize = 512;
+/// …in a text of at least this many.
+const SETTLING_MIN_RUNS: usize = 4 * SETTLING_SAMPLE;
+/// Share (per mille) of the sampled runs a settled channel must be accepted on, undisputed.
+const SETTLED_SHARE: usize = 900;
+/// A run is read through the settled channel alone when that reading clears its bar by
+/// this much (nats); otherwise through every channel, as in the sample.
+const SETTLED_MARGIN: f32 = 6.0;
+
+/// The channel (index in [`CHANNELS`]) that the first `sampled` candidate runs of a long
+/// text, read through every channel (`runs`, those read to something), show it to be
+/// garbled through: accepted on nine runs in ten or more, and on each of them at least as
+/// good as any other accepted reading. A page of Russian read as windows-1252 is a word a
+/// run, each read through a dozen channels of which one is ever right.
+fn settled_channel(runs: &[Fixes], sampled: usize) -> Option<usize> {
+    let (name, _) = document_channel(runs)?;
+    let through = accepted_through(runs, name).count();
+    (through * 1000 >= sampled * SETTLED_SHARE && undisputed(runs, name))
+        .then(|| CHANNELS.iter().position(|c| c.name == name))
+        .flatten()
+}
+
+/// The reading of the candidate `run` through the settled channel `ch`, when it is clearly
+/// accepted ([`SETTLED_MARGIN`]).
+fn settled_reading(
+    text: &str,
+    (start, end): (usize, usize),
+    ch: &'static Channel,
+    candidates: &[(usize, usize)],
+    marks: &std::sync::OnceLock<LatinMarks>,
+) -> Option<Fix> {
+    let extent = std::cell::OnceCell::new();
+    let (span_start, span_end) = channel_span(text, start, end, ch, candidates, &extent);
+    let shared = Shared::new(marks);
+    try_channel(text, span_start, span_end, ch, &shared, candidates, true)
+        .and_then(Reading::scored)
+        .filter(|f| f.accepted && f.margin > f.threshold + SETTLED_MARGIN)
+}
 
 /// Whether the channel `name` reads every run it is accepted on at least as well as any
 /// other accepted reading of that run (`‚àö¬©l‚àö¬©c` read as GBK is accepted, but each `‚àö¬©`
@@ -881,11 +944,12 @@ impl LinesShown {
 /// document bonus `bonus`; `on_its_own` when the channel explains too little of the text
 /// to lend any.
 #[derive(Clone, Copy)]
-struct Sweep {
+struct Sweep<'p> {
     ch: &'static Channel,
     native: badness::Native,
     bonus: f32,
     on_its_own: bool,
+    marks: &'p std::sync::OnceLock<LatinMarks>,
 }
 
 /// The document's channel, a double-byte one that has explained many runs or most of the
@@ -911,6 +975,7 @@ fn with_uncandidated_runs(
         native,
         bonus,
         on_its_own,
+        marks,
     } = sweep;
     let shown = (ch.original != UTF_8 && bonus > DOC_CHANNEL_BONUS && !on_its_own)
         .then(|| LinesShown::new(text, &runs, ch.name, bonus));
@@ -946,7 +1011,7 @@ fn with_uncandidated_runs(
             Some(lines) if lines.holds(start) => bonus,
             _ => DOC_CHANNEL_BONUS,
         };
-        let shared = Shared::default();
+        let shared = Shared::new(marks);
         if let Some(f) = try_channel(text, start, end, ch, &shared, &read, false)
             .and_then(Reading::scored)
             .filter(|f| {
@@ -1149,6 +1214,7 @@ fn candidate_fixes(
     end: usize,
     runs: &[(usize, usize)],
     defer: bool,
+    marks: &std::sync::OnceLock<LatinMarks>,
 ) -> (Fixes, ChannelSet) {
     let run = &text[start..end];
     let class = SpanClass::of(run);
@@ -1159,7 +1225,7 @@ fn candidate_fixes(
     // passage alone and needs only its own channel's answer: on a dense mojibake page,
     // every channel's cost 5 % more instructions.)
     let mut allowed = class.allowed();
-    let shared = Shared::default();
+    let shared = Shared::new(marks);
     let sequence_wise = CHANNEL_KINDS.sequence_wise;
     let mut narrowed = false;
     let mut narrow = |allowed: &mut ChannelSet| {
@@ -2151,8 +2217,9 @@ fn association_evidence(ch: &Channel, span: &str, after: &str) -> f32 {
 
 /// What the readings of one run have in common, each worked out once, by the first reading
 /// that needs it: a run is read through up to a dozen channels, most over the same span.
-#[derive(Default)]
-struct Shared {
+struct Shared<'p> {
+    /// The pass's [`LatinMarks`], worked out by the first run that needs them.
+    marks: &'p std::sync::OnceLock<LatinMarks>,
     /// The scripts around the run ([`script_evidence`])…
     scripts: std::cell::OnceCell<(u16, u16)>,
     /// …and for a Korean reading, within a line that shows the sign of Korean read as GBK.
@@ -2226,30 +2293,89 @@ const LATIN_CONTEXT: usize = 300;
 /// accents: one in ten or more of its accented letters (Latin-1's) inside a word of ASCII
 /// letters (`Ørsted`, `MÄ£ÄM`). Another alphabet's text read as windows-1252 makes words of
 /// such letters alone (`Ïðèâåò`), so there a word of them (`æøå`, `ÌÑÌ`) is Latin too.
-fn latin_in_use(text: &str, start: usize, end: usize) -> bool {
+fn latin_in_use(text: &str, start: usize, end: usize, marks: &LatinMarks) -> bool {
     let (lo, hi) = around(text, start, end, LATIN_CONTEXT);
-    // U+00C0..U+00FF is C3 80..C3 BF in UTF-8 (less `×` and `÷`, C3 97 and C3 B7).
-    let window = &text.as_bytes()[lo..hi];
-    let (mut glued, mut apart) = (0usize, 0usize);
-    for i in memchr::memchr_iter(0xC3, window) {
-        if !matches!(window.get(i + 1), Some(&b) if (0x80..=0xBF).contains(&b) && b != 0x97 && b != 0xB7)
-        {
-            continue;
-        }
-        let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
-        // (A capital after a small accented letter is no Latin word's: `ìÎAlt` is Hebrew
-        // `ל־Alt`, a prefix and its hyphen glued to a Latin word, read as windows-1252.)
-        let after_small = i >= 2 && window[i - 2] == 0xC3 && window[i - 1] >= 0xA0;
-        let case_break = after_small && window[i + 1] <= 0x9E;
-        if !case_break
-            && (letter(i.checked_sub(1).and_then(|k| window.get(k))) || letter(window.get(i + 2)))
-        {
-            glued += 1;
-        } else {
-            apart += 1;
-        }
-    }
+    let (glued, apart) = marks.count(text.as_bytes(), lo, hi);
     glued * 10 > apart
+}
+
+/// Whether the accented letter (Latin-1's) whose UTF-8 lead byte C3 is at `bytes[i]` is
+/// glued to an ASCII letter (`Some(true)`), stands apart (`Some(false)`), or is no letter.
+fn latin_mark(bytes: &[u8], i: usize) -> Option<bool> {
+    // U+00C0..U+00FF is C3 80..C3 BF in UTF-8 (less `×` and `÷`, C3 97 and C3 B7).
+    let b = *bytes.get(i + 1)?;
+    if !(0x80..=0xBF).contains(&b) || b == 0x97 || b == 0xB7 {
+        return None;
+    }
+    let letter = |k: Option<usize>| {
+        k.and_then(|k| bytes.get(k))
+            .is_some_and(u8::is_ascii_alphabetic)
+    };
+    // (A capital after a small accented letter is no Latin word's: `ìÎAlt` is Hebrew `ל־Alt`,
+    // a prefix and its hyphen glued to a Latin word, read as windows-1252.)
+    let after_small = i >= 2 && bytes[i - 2] == 0xC3 && bytes[i - 1] >= 0xA0;
+    let case_break = after_small && b <= 0x9E;
+    Some(!case_break && (letter(i.checked_sub(1)) || letter(Some(i + 2))))
+}
+
+/// [`latin_mark`] of every accented letter of a text, counted per block of
+/// [`LATIN_BLOCK`] bytes (running totals): a text of another alphabet read as windows-1252
+/// is such letters all through, and counting them again in every run's window was a
+/// quarter of repairing it. Worked out once per pass, when a run first asks.
+struct LatinMarks {
+    /// (glued, apart) before each block, and after the last.
+    before: Vec<(u32, u32)>,
+}
+
+/// See [`LatinMarks`].
+const LATIN_BLOCK: usize = 64;
+
+impl LatinMarks {
+    fn new(bytes: &[u8]) -> LatinMarks {
+        let blocks = bytes.len().div_ceil(LATIN_BLOCK);
+        let mut per_block = vec![(0u32, 0u32); blocks];
+        for i in memchr::memchr_iter(0xC3, bytes) {
+            if let Some(glued) = latin_mark(bytes, i) {
+                let block = &mut per_block[i / LATIN_BLOCK];
+                if glued {
+                    block.0 += 1;
+                } else {
+                    block.1 += 1;
+                }
+            }
+        }
+        let mut before = Vec::with_capacity(blocks + 1);
+        let mut total = (0u32, 0u32);
+        before.push(total);
+        for (g, a) in per_block {
+            total = (total.0 + g, total.1 + a);
+            before.push(total);
+        }
+        LatinMarks { before }
+    }
+
+    /// (glued, apart) accented letters whose lead byte is in `bytes[lo..hi]`.
+    fn count(&self, bytes: &[u8], lo: usize, hi: usize) -> (usize, usize) {
+        let first = lo.div_ceil(LATIN_BLOCK);
+        let last = hi / LATIN_BLOCK;
+        let scan = |a: usize, b: usize| {
+            memchr::memchr_iter(0xC3, &bytes[a..b])
+                .filter_map(|k| latin_mark(bytes, a + k))
+                .fold((0, 0), |(g, p), glued| {
+                    (g + usize::from(glued), p + usize::from(!glued))
+                })
+        };
+        if first >= last {
+            return scan(lo, hi);
+        }
+        let (head, tail) = (scan(lo, first * LATIN_BLOCK), scan(last * LATIN_BLOCK, hi));
+        let (g1, a1) = self.before[first];
+        let (g2, a2) = self.before[last];
+        (
+            head.0 + tail.0 + (g2 - g1) as usize,
+            head.1 + tail.1 + (a2 - a1) as usize,
+        )
+    }
 }
 
 /// The span `text[start..end]` as it stands: its score in context and its
@@ -2261,7 +2387,17 @@ struct AsIs {
     breaks: [Option<u32>; 2],
 }
 
-impl Shared {
+impl<'p> Shared<'p> {
+    fn new(marks: &'p std::sync::OnceLock<LatinMarks>) -> Shared<'p> {
+        Shared {
+            marks,
+            scripts: Default::default(),
+            line_scripts: Default::default(),
+            as_is: Default::default(),
+            latin: Default::default(),
+        }
+    }
+
     /// Whether the run `text[start..end]` is Latin as it stands, no other alphabet's letters
     /// read as windows-1252: inside a word of ASCII letters (`příliš`), or in text that
     /// writes Latin with accents ([`latin_in_use`]). (A run with an ASCII letter on one side
@@ -2271,7 +2407,12 @@ impl Shared {
         *self.latin.get_or_init(|| {
             let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
             (letter(text[..start].chars().next_back()) && letter(text[end..].chars().next()))
-                || latin_in_use(text, start, end)
+                || latin_in_use(
+                    text,
+                    start,
+                    end,
+                    self.marks.get_or_init(|| LatinMarks::new(text.as_bytes())),
+                )
         })
     }
 
@@ -3074,6 +3215,7 @@ mod tests {
             .decode_without_bom_handling(&gbk)
             .0;
         let runs = badness::suspicious_runs(&text);
+        let marks = std::sync::OnceLock::new();
         let first = runs[0];
         assert_eq!(&text[first.0..first.1], "µÚ");
         let gbk_as_cp1252 = 1
@@ -3082,10 +3224,10 @@ mod tests {
                 .position(|c| c.name == "gbk_as_cp1252")
                 .unwrap();
         // Deferred, the reading is not even decoded; scored, it is refused on its own.
-        let (fixes, deferred) = candidate_fixes(&text, first.0, first.1, &runs, true);
+        let (fixes, deferred) = candidate_fixes(&text, first.0, first.1, &runs, true, &marks);
         assert!(fixes.iter().all(|f| f.name != "gbk_as_cp1252"));
         assert_ne!(deferred & gbk_as_cp1252, 0);
-        let (fixes, deferred) = candidate_fixes(&text, first.0, first.1, &runs, false);
+        let (fixes, deferred) = candidate_fixes(&text, first.0, first.1, &runs, false, &marks);
         let thin = fixes.iter().find(|f| f.name == "gbk_as_cp1252").unwrap();
         assert_eq!(
             (thin.after.as_str(), thin.accepted, deferred),
@@ -3384,6 +3526,53 @@ mod tests {
         for seq in seqs {
             assert_eq!(decode_one(&seq), std_one(&seq), "{seq:02X?}");
         }
+    }
+
+    #[test]
+    fn a_long_text_settles_on_its_channel_and_still_reads_a_run_of_another() {
+        // UDHR article 1 in Russian, windows-1251 read as windows-1252, over and over: past
+        // the sample its runs are read through windows-1251 alone. A line of Chinese, UTF-8
+        // read as windows-1252, after the sample (which windows-1251 cannot read) is read
+        // through every channel, as before.
+        let russian = include_str!("../../fixtures/text/ru.txt").trim_end();
+        let chinese = "人人生而自由，在尊严和权利上一律平等。";
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(russian);
+        let garbled = encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(&cp1251)
+            .0;
+        let mojibake = encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(chinese.as_bytes())
+            .0;
+        let lines = 200;
+        let mut text = String::new();
+        let mut want = String::new();
+        for i in 0..lines {
+            if i == lines - 10 {
+                text.push_str(&mojibake);
+                text.push('\n');
+                want.push_str(chinese);
+                want.push('\n');
+            }
+            text.push_str(&garbled);
+            text.push('\n');
+            want.push_str(russian);
+            want.push('\n');
+        }
+        let runs = badness::suspicious_runs(&text);
+        assert!(runs.len() >= SETTLING_MIN_RUNS, "{} runs", runs.len());
+        let (out, steps) = repair(&text);
+        assert_eq!(out, want);
+        let fixes: std::collections::BTreeSet<&str> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Repaired { fix, .. } => Some(*fix),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            fixes,
+            ["cp1251_as_cp1252", "utf8_as_cp1252"].into_iter().collect()
+        );
     }
 
     #[test]
