@@ -1105,6 +1105,10 @@ pub fn alphabet_evidence(text: &str) -> f32 {
     // (The lists are case-folded: Greek's final `ς` is written `σ`.)
     let lower = |c: char| match c {
         'ς' => 'σ',
+        // (The capitals of Russian's alphabet and of Greek's, without accents, are 32 code
+        // points before their small letters; Hebrew and Arabic have no case.)
+        'А'..='Я' | 'Α'..='Ρ' | 'Σ'..='Ϋ' => char::from_u32(c as u32 + 32).unwrap_or(c),
+        'а'..='я' | 'α'..='ω' | '\u{5D0}'..='\u{6FF}' => c,
         c => c.to_lowercase().next().unwrap_or(c),
     };
     let mut sum = 0.0;

@@ -376,7 +376,7 @@ fn pass(
     // one character at most, checked at half the speed it does now. Not when the page
     // vouches for a channel: the joint gain of its readings needs every run's.
     let defer = vouched.is_none();
-    let marks = std::sync::OnceLock::new();
+    let marks = LatinMarks::new();
     // The runs read to something, by their index in `candidates`: in clean text dense with
     // accents, a few hundred of a hundred thousand (a `Fixes` per candidate, nearly all
     // empty, was most of the memory a Czech page's pass wrote).
@@ -655,7 +655,7 @@ fn score_deferred(
     read: &[(usize, ChannelSet)],
     k: usize,
     runs: &mut [Fixes],
-    marks: &std::sync::OnceLock<LatinMarks>,
+    marks: &LatinMarks,
 ) {
     let ch = &CHANNELS[k];
     let todo: Vec<usize> = (0..read.len())
@@ -815,7 +815,7 @@ fn settled_reading(
     (start, end): (usize, usize),
     ch: &'static Channel,
     candidates: &[(usize, usize)],
-    marks: &std::sync::OnceLock<LatinMarks>,
+    marks: &LatinMarks,
 ) -> Option<Fix> {
     let extent = std::cell::OnceCell::new();
     let (span_start, span_end) = channel_span(text, start, end, ch, candidates, &extent);
@@ -949,7 +949,7 @@ struct Sweep<'p> {
     native: badness::Native,
     bonus: f32,
     on_its_own: bool,
-    marks: &'p std::sync::OnceLock<LatinMarks>,
+    marks: &'p LatinMarks,
 }
 
 /// The document's channel, a double-byte one that has explained many runs or most of the
@@ -1214,7 +1214,7 @@ fn candidate_fixes(
     end: usize,
     runs: &[(usize, usize)],
     defer: bool,
-    marks: &std::sync::OnceLock<LatinMarks>,
+    marks: &LatinMarks,
 ) -> (Fixes, ChannelSet) {
     let run = &text[start..end];
     let class = SpanClass::of(run);
@@ -2219,7 +2219,7 @@ fn association_evidence(ch: &Channel, span: &str, after: &str) -> f32 {
 /// that needs it: a run is read through up to a dozen channels, most over the same span.
 struct Shared<'p> {
     /// The pass's [`LatinMarks`], worked out by the first run that needs them.
-    marks: &'p std::sync::OnceLock<LatinMarks>,
+    marks: &'p LatinMarks,
     /// The scripts around the run ([`script_evidence`])…
     scripts: std::cell::OnceCell<(u16, u16)>,
     /// …and for a Korean reading, within a line that shows the sign of Korean read as GBK.
@@ -2299,6 +2299,15 @@ fn latin_in_use(text: &str, start: usize, end: usize, marks: &LatinMarks) -> boo
     glued * 10 > apart
 }
 
+/// (glued, apart) [`latin_mark`]s whose lead byte is in `bytes[lo..hi]`, counted one by one.
+fn count_latin_marks(bytes: &[u8], lo: usize, hi: usize) -> (usize, usize) {
+    memchr::memchr_iter(0xC3, &bytes[lo..hi])
+        .filter_map(|k| latin_mark(bytes, lo + k))
+        .fold((0, 0), |(g, a), glued| {
+            (g + usize::from(glued), a + usize::from(!glued))
+        })
+}
+
 /// Whether the accented letter (Latin-1's) whose UTF-8 lead byte C3 is at `bytes[i]` is
 /// glued to an ASCII letter (`Some(true)`), stands apart (`Some(false)`), or is no letter.
 fn latin_mark(bytes: &[u8], i: usize) -> Option<bool> {
@@ -2321,17 +2330,28 @@ fn latin_mark(bytes: &[u8], i: usize) -> Option<bool> {
 /// [`latin_mark`] of every accented letter of a text, counted per block of
 /// [`LATIN_BLOCK`] bytes (running totals): a text of another alphabet read as windows-1252
 /// is such letters all through, and counting them again in every run's window was a
-/// quarter of repairing it. Worked out once per pass, when a run first asks.
+/// quarter of repairing it. A pass counts window by window until the windows have cost
+/// about what counting the whole text once does, then counts the text (clean Latin text
+/// dense with accents asks of few runs).
 struct LatinMarks {
+    /// Windows counted one by one so far.
+    asked: std::sync::atomic::AtomicUsize,
     /// (glued, apart) before each block, and after the last.
-    before: Vec<(u32, u32)>,
+    before: std::sync::OnceLock<Vec<(u32, u32)>>,
 }
 
 /// See [`LatinMarks`].
 const LATIN_BLOCK: usize = 64;
 
 impl LatinMarks {
-    fn new(bytes: &[u8]) -> LatinMarks {
+    fn new() -> LatinMarks {
+        LatinMarks {
+            asked: std::sync::atomic::AtomicUsize::new(0),
+            before: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn totals(bytes: &[u8]) -> Vec<(u32, u32)> {
         let blocks = bytes.len().div_ceil(LATIN_BLOCK);
         let mut per_block = vec![(0u32, 0u32); blocks];
         for i in memchr::memchr_iter(0xC3, bytes) {
@@ -2351,26 +2371,33 @@ impl LatinMarks {
             total = (total.0 + g, total.1 + a);
             before.push(total);
         }
-        LatinMarks { before }
+        before
     }
 
     /// (glued, apart) accented letters whose lead byte is in `bytes[lo..hi]`.
     fn count(&self, bytes: &[u8], lo: usize, hi: usize) -> (usize, usize) {
+        let before = match self.before.get() {
+            Some(before) => before,
+            None => {
+                let budget = bytes.len() / (2 * LATIN_CONTEXT) + 1;
+                let asked = self
+                    .asked
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if asked < budget {
+                    return count_latin_marks(bytes, lo, hi);
+                }
+                self.before.get_or_init(|| LatinMarks::totals(bytes))
+            }
+        };
         let first = lo.div_ceil(LATIN_BLOCK);
         let last = hi / LATIN_BLOCK;
-        let scan = |a: usize, b: usize| {
-            memchr::memchr_iter(0xC3, &bytes[a..b])
-                .filter_map(|k| latin_mark(bytes, a + k))
-                .fold((0, 0), |(g, p), glued| {
-                    (g + usize::from(glued), p + usize::from(!glued))
-                })
-        };
         if first >= last {
-            return scan(lo, hi);
+            return count_latin_marks(bytes, lo, hi);
         }
-        let (head, tail) = (scan(lo, first * LATIN_BLOCK), scan(last * LATIN_BLOCK, hi));
-        let (g1, a1) = self.before[first];
-        let (g2, a2) = self.before[last];
+        let head = count_latin_marks(bytes, lo, first * LATIN_BLOCK);
+        let tail = count_latin_marks(bytes, last * LATIN_BLOCK, hi);
+        let (g1, a1) = before[first];
+        let (g2, a2) = before[last];
         (
             head.0 + tail.0 + (g2 - g1) as usize,
             head.1 + tail.1 + (a2 - a1) as usize,
@@ -2388,7 +2415,7 @@ struct AsIs {
 }
 
 impl<'p> Shared<'p> {
-    fn new(marks: &'p std::sync::OnceLock<LatinMarks>) -> Shared<'p> {
+    fn new(marks: &'p LatinMarks) -> Shared<'p> {
         Shared {
             marks,
             scripts: Default::default(),
@@ -2407,12 +2434,7 @@ impl<'p> Shared<'p> {
         *self.latin.get_or_init(|| {
             let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
             (letter(text[..start].chars().next_back()) && letter(text[end..].chars().next()))
-                || latin_in_use(
-                    text,
-                    start,
-                    end,
-                    self.marks.get_or_init(|| LatinMarks::new(text.as_bytes())),
-                )
+                || latin_in_use(text, start, end, self.marks)
         })
     }
 
@@ -2554,7 +2576,8 @@ fn script_evidence(
     let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
     let lone = non_ascii.next().is_some() && non_ascii.next().is_none();
     let judged_before = lone && has_foreign_letters(span);
-    if !judged_before && !has_foreign_letters(after) {
+    // (Another alphabet's reading is judged by the text as it stands alone, below.)
+    if !judged_before && (alphabet || !has_foreign_letters(after)) {
         return 0.0;
     }
     let (outside, all) = ctx.get_or_init(|| context_scripts(text, start, end, runs, within_line));
@@ -3215,7 +3238,7 @@ mod tests {
             .decode_without_bom_handling(&gbk)
             .0;
         let runs = badness::suspicious_runs(&text);
-        let marks = std::sync::OnceLock::new();
+        let marks = LatinMarks::new();
         let first = runs[0];
         assert_eq!(&text[first.0..first.1], "µÚ");
         let gbk_as_cp1252 = 1
