@@ -1034,8 +1034,8 @@ const ALPHA_PAIR_UNSEEN: f32 = -9.0;
 /// model gives every letter inside a word, as a probability one letter in 33 would have.
 const ALPHA_FLAT: f32 = -ALPHA_IN_WORD;
 
-/// ln P(b | a) for the letter pairs of Cyrillic, Greek, Hebrew and Arabic words, lower-cased, with
-/// [`WORD_START`] before a word and [`WORD_END`] after it.
+/// ln P(b | a) for the letter pairs of Cyrillic, Greek, Hebrew and Arabic words,
+/// lower-cased, with [`WORD_START`] before a word and [`WORD_END`] after it.
 static ALPHA_PAIRS: LazyLock<FxHashMap<u64, f32>> = LazyLock::new(|| {
     let mut pairs: Vec<(char, char, u32)> = Vec::new();
     // A word's first letter is weighed among its own alphabet's first letters: four of the
@@ -1094,13 +1094,13 @@ fn alpha_pair_logp(a: char, b: char) -> f32 {
         .max(ALPHA_PAIR_UNSEEN)
 }
 
-/// How much better (nats; negative: worse) the words of Cyrillic, Greek, Hebrew and Arabic letters
-/// in `text` read by their letter pairs than the flat letter the character model assumes:
-/// `Привет` and `שלום` gain, `щмем` (the same windows-1255 bytes read as windows-1251)
-/// loses. Each letter is weighed after the one before it (a word's first after its start),
-/// and each word's end after its last letter; a letter of another alphabet than the one
-/// before it starts a word. A common short word ([`ALPHA_WORDS`]) is weighed by its
-/// frequency instead where that says more.
+/// How much better (nats; negative: worse) the words of Cyrillic, Greek, Hebrew and Arabic
+/// letters in `text` read by their letter pairs than the flat letter the character model
+/// assumes: `Привет` and `שלום` gain, `щмем` (the same windows-1255 bytes read as
+/// windows-1251) loses. Each letter is weighed after the one before it (a word's first
+/// after its start), and each word's end after its last letter; a letter of another
+/// alphabet than the one before it starts a word. A common short word ([`ALPHA_WORDS`]) is
+/// weighed by its frequency instead where that says more.
 pub fn alphabet_evidence(text: &str) -> f32 {
     // (The lists are case-folded: Greek's final `ς` is written `σ`.)
     let lower = |c: char| match c {
@@ -1211,7 +1211,11 @@ impl Word {
             None if short && !self.capitals_only => pairs + ALPHA_UNLISTED_SHORT,
             None => pairs,
         };
+        // (The letters' buffer is kept for the next word.)
+        let letters = std::mem::take(&mut self.letters);
         *self = Word::default();
+        self.letters = letters;
+        self.letters.clear();
         evidence + misspelt
     }
 }
