@@ -114,6 +114,30 @@ pub fn t2s_candidates(c: char) -> &'static [char] {
     TS_CHARS.get(&c).map_or(&[], |v| v.as_slice())
 }
 
+/// The characters only Simplified Chinese writes: those STCharacters gives Traditional
+/// forms for, none of them the character itself (`辩` → `辯`, `复` → `復 複 覆`; not `干` →
+/// `幹 乾 干 榦`, which Traditional writes too).
+static SIMPLIFIED_ONLY: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
+    let single = |s: &str| {
+        let mut it = s.chars();
+        it.next().filter(|_| it.next().is_none())
+    };
+    dict("STCharacters")
+        .expect("embedded")
+        .entries
+        .iter()
+        .filter_map(|&(k, v)| {
+            let c = single(k)?;
+            v.split(' ').all(|t| single(t) != Some(c)).then_some(c)
+        })
+        .collect()
+});
+
+/// Whether only Simplified Chinese writes `c` ([`SIMPLIFIED_ONLY`]).
+pub fn simplified_only(c: char) -> bool {
+    SIMPLIFIED_ONLY.contains(&c)
+}
+
 /// Every (Traditional, first Simplified candidate) pair of TSCharacters.
 pub fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
     TS_CHARS.iter().map(|(&t, v)| (t, v[0]))
@@ -135,4 +159,20 @@ pub fn shinjitai_pairs() -> impl Iterator<Item = (char, char)> {
             let t = v.split(' ').filter_map(single).find(|&t| t != j)?;
             Some((j, t))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_simplified_chinese_writes_some_characters() {
+        // Traditional writes 辯, 復 複 覆, 滾; it writes 干 and 出 too, and 律 is both.
+        for c in ['辩', '复', '滚'] {
+            assert!(simplified_only(c), "{c}");
+        }
+        for c in ['干', '出', '律', '辯'] {
+            assert!(!simplified_only(c), "{c}");
+        }
+    }
 }

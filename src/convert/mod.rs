@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::Value;
 
-pub use dict::{shinjitai_pairs, t2s_candidates, t2s_char, t2s_pairs};
+pub use dict::{shinjitai_pairs, simplified_only, t2s_candidates, t2s_char, t2s_pairs};
 use trie::{Changes, Level};
 
 use crate::error::{Error, Result};

@@ -2128,6 +2128,7 @@ fn try_channel_as(
     } else {
         margin
     };
+
     let n = span.chars().count() as f32;
     let min_gain = if single_byte_to_utf8 && ch.prior >= RARE_CHANNEL_PRIOR {
         MIN_GAIN_SEQUENCE + RARE_CHANNEL_BAR
@@ -2140,6 +2141,18 @@ fn try_channel_as(
         MIN_GAIN_SEQUENCE
     } else {
         min_gain
+    };
+    // Korean writes its Hanja in their Traditional forms: a character only Simplified
+    // Chinese writes (`辩`, `复`, `滚`), in a Korean line of a document garbled this way,
+    // is GBK's reading of a syllable (a rare one, `긺`, that the model weighs below it).
+    let doc_threshold = if ch.original == encoding_rs::EUC_KR
+        && ch.reencode == Reencode::Legacy(encoding_rs::GBK)
+        && span.chars().any(crate::convert::simplified_only)
+        && korean_line(text, start, span_end)
+    {
+        doc_threshold - SIMPLIFIED_IN_KOREAN
+    } else {
+        doc_threshold
     };
     if margin + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
         return None;
@@ -2175,6 +2188,27 @@ fn try_channel_as(
         doc_threshold,
         sequence: single_byte_to_utf8,
     }))
+}
+
+/// What a character only Simplified Chinese writes, in a Korean line, takes off the bar a
+/// reading of it as Korean read as GBK must clear where that is the document's channel
+/// (nats).
+const SIMPLIFIED_IN_KOREAN: f32 = 8.0;
+
+/// Whether the line around `text[start..end]` (within [`CONTEXT`]) is Korean: it holds a
+/// Hangul syllable outside the span, or shows the sign of Korean read as GBK
+/// ([`badness::line_shows_korean_as_gbk`]).
+fn korean_line(text: &str, start: usize, end: usize) -> bool {
+    let (lo, hi) = around(text, start, end, CONTEXT);
+    let before = &text[lo..start];
+    let line_start = before.rfind('\n').map_or(lo, |k| lo + k + 1);
+    let after = &text[end..hi];
+    let line_end = after.find('\n').map_or(hi, |k| end + k);
+    text[line_start..start]
+        .chars()
+        .chain(text[end..line_end].chars())
+        .any(is_hangul)
+        || badness::line_shows_korean_as_gbk(&text[line_start..line_end])
 }
 
 /// Weight of [`association_evidence`] in a reading's margin.
