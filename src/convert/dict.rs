@@ -80,22 +80,18 @@ pub fn dict(name: &str) -> Option<&'static Dict> {
     Some(CELLS[i].get_or_init(|| Dict::parse(DICT_FILES[i].1)))
 }
 
+/// The one character `s` is, if it is one.
+fn single_char(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    it.next().filter(|_| it.next().is_none())
+}
+
 /// Single-character Traditional → Simplified candidates (TSCharacters), all of them.
 static TS_CHARS: LazyLock<HashMap<char, Vec<char>>> = LazyLock::new(|| {
     let mut map = HashMap::new();
     for (k, v) in &dict("TSCharacters").expect("embedded").entries {
-        let mut kc = k.chars();
-        if let (Some(c), None) = (kc.next(), kc.next()) {
-            let cands: Vec<char> = v
-                .split(' ')
-                .filter_map(|s| {
-                    let mut it = s.chars();
-                    match (it.next(), it.next()) {
-                        (Some(x), None) => Some(x),
-                        _ => None,
-                    }
-                })
-                .collect();
+        if let Some(c) = single_char(k) {
+            let cands: Vec<char> = v.split(' ').filter_map(single_char).collect();
             if !cands.is_empty() {
                 map.entry(c).or_insert(cands);
             }
@@ -118,17 +114,13 @@ pub fn t2s_candidates(c: char) -> &'static [char] {
 /// forms for, none of them the character itself (`辩` → `辯`, `复` → `復 複 覆`; not `干` →
 /// `幹 乾 干 榦`, which Traditional writes too).
 static SIMPLIFIED_ONLY: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
-    let single = |s: &str| {
-        let mut it = s.chars();
-        it.next().filter(|_| it.next().is_none())
-    };
     dict("STCharacters")
         .expect("embedded")
         .entries
         .iter()
         .filter_map(|&(k, v)| {
-            let c = single(k)?;
-            v.split(' ').all(|t| single(t) != Some(c)).then_some(c)
+            let c = single_char(k)?;
+            v.split(' ').all(|t| single_char(t) != Some(c)).then_some(c)
         })
         .collect()
 });
@@ -146,17 +138,13 @@ pub fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
 /// Every (Japanese shinjitai, Traditional form) pair of OpenCC's JPShinjitaiCharacters whose
 /// Traditional form differs (`値` → `値 值` gives `值`; `図` → `圖`).
 pub fn shinjitai_pairs() -> impl Iterator<Item = (char, char)> {
-    let single = |s: &'static str| {
-        let mut it = s.chars();
-        it.next().filter(|_| it.next().is_none())
-    };
     dict("JPShinjitaiCharacters")
         .expect("embedded")
         .entries
         .iter()
-        .filter_map(move |&(k, v)| {
-            let j = single(k)?;
-            let t = v.split(' ').filter_map(single).find(|&t| t != j)?;
+        .filter_map(|&(k, v)| {
+            let j = single_char(k)?;
+            let t = v.split(' ').filter_map(single_char).find(|&t| t != j)?;
             Some((j, t))
         })
 }
