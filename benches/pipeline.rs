@@ -95,6 +95,16 @@ fn bench_decode(c: &mut Criterion) {
     g.bench_function("gbk-4M", |b| {
         b.iter(|| mojifix::decode::decode(black_box(&gbk), encoding_rs::GBK))
     });
+    // What a large input's chunks use: the pair table, 256 KB at a time into one buffer.
+    let mut scratch = Vec::new();
+    g.bench_function("gbk-4M/pair-table", |b| {
+        b.iter(|| {
+            for chunk in black_box(&gbk).chunks(256 * 1024) {
+                let d = mojifix::decode::decode_into(chunk, encoding_rs::GBK, &mut scratch);
+                black_box(d.text.len());
+            }
+        })
+    });
     g.finish();
 }
 

@@ -184,6 +184,9 @@ pub struct FileOutcome {
 pub const STREAM_THRESHOLD: u64 = 16 * 1024 * 1024;
 /// Target chunk size for streaming.
 pub const CHUNK: usize = 256 * 1024;
+/// Inputs at least this large decode legacy double-byte text through a pair table into a
+/// buffer of their own ([`pipeline::run_in`]); smaller ones do not pay for the table.
+const SCRATCH_MIN: usize = 4 * 1024 * 1024;
 
 /// Processing options beyond the pipeline config.
 #[derive(Debug, Clone)]
@@ -469,7 +472,9 @@ fn process_path(
         return process_large(path, input, &meta, cfg, opts, interrupted);
     }
     let bytes = fs::read(path).map_err(|e| io_err("reading", &e))?;
-    let out = pipeline::run(&bytes, cfg).map_err(|e| err("encoding", e))?;
+    let mut scratch = Vec::new();
+    let scratch = (bytes.len() >= SCRATCH_MIN).then_some(&mut scratch);
+    let out = pipeline::run_in(&bytes, cfg, scratch).map_err(|e| err("encoding", e))?;
     let changed = out.changed;
     let binary = out.detection.binary.is_some();
     let mut outcome = FileOutcome {
@@ -647,9 +652,63 @@ pub fn stream<R: Read + Send, W: Write + Send + ?Sized>(
 struct ChunkOut {
     input: Vec<u8>,
     output: Option<Vec<u8>>,
+    /// The buffer the chunk was decoded into, when the output is not that buffer.
+    scratch: Vec<u8>,
     steps: Vec<Step>,
     changed: bool,
     out_len: usize,
+}
+
+/// Runs the pipeline over one chunk; with `use_scratch`, legacy text is decoded into
+/// `scratch` ([`pipeline::run_detected_in`]), which then becomes the output buffer when the
+/// output is that decoded text.
+fn run_chunk(
+    input: Vec<u8>,
+    mut scratch: Vec<u8>,
+    use_scratch: bool,
+    cfg: &Config,
+    det: &Detection,
+    keep_output: bool,
+) -> Result<ChunkOut, FileError> {
+    let out = pipeline::run_detected_in(&input, cfg, det, use_scratch.then_some(&mut scratch))
+        .map_err(|e| err("encoding", e))?;
+    let out_len = out.output.len();
+    let (steps, changed) = (out.steps, out.changed);
+    let input_range = input.as_ptr_range();
+    // Where borrowed output lies when it is not in the input: (address, length) in the
+    // scratch buffer, compared once the buffer is free again.
+    let mut in_scratch = None;
+    let output = match out.output {
+        std::borrow::Cow::Owned(v) => (keep_output && changed).then_some(v),
+        // Unchanged output is the input; changed output may still borrow part of it (a
+        // stripped BOM), so it is made owned.
+        std::borrow::Cow::Borrowed(b) if input_range.contains(&b.as_ptr()) || b.is_empty() => {
+            (keep_output && changed).then(|| b.to_vec())
+        }
+        std::borrow::Cow::Borrowed(b) => {
+            in_scratch = Some((b.as_ptr() as usize, b.len()));
+            None
+        }
+    };
+    let output = match in_scratch {
+        Some(_) if !(keep_output && changed) => output,
+        Some((at, len)) if at == scratch.as_ptr() as usize && len == scratch.len() => {
+            Some(std::mem::take(&mut scratch))
+        }
+        Some((at, len)) => {
+            let start = at - scratch.as_ptr() as usize;
+            Some(scratch[start..start + len].to_vec())
+        }
+        None => output,
+    };
+    Ok(ChunkOut {
+        output,
+        scratch,
+        steps,
+        changed,
+        out_len,
+        input,
+    })
 }
 
 /// Cuts the input into chunks at safe boundaries, reusing the buffers of written chunks.
@@ -761,6 +820,8 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
     let mut written: Vec<ChunkOut> = Vec::new();
     let (mut in_base, mut text_base) = (0usize, 0usize);
     let mut kinds_seen: Vec<String> = Vec::new();
+    // Buffers for decoded text, reused from chunk to chunk.
+    let mut scratch_pool: Vec<Vec<u8>> = Vec::new();
     loop {
         if interrupted.load(Ordering::Relaxed) {
             return Err(err("processing", "interrupted"));
@@ -769,6 +830,9 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
             break;
         }
         let keep_output = writer.is_some();
+        let scratches: Vec<Vec<u8>> = (0..batch.len())
+            .map(|_| scratch_pool.pop().unwrap_or_default())
+            .collect();
         let (io_result, processed) = rayon::join(
             || -> Result<Vec<Vec<u8>>, FileError> {
                 for c in written.drain(..) {
@@ -795,28 +859,21 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
                     in_base += in_len;
                     text_base += c.out_len;
                     chunker.spare.push(c.input);
+                    // Kept for the next batches: as many as two batches use at most.
+                    let buffers = c.output.into_iter().chain([c.scratch]);
+                    let room = (2 * in_flight).saturating_sub(scratch_pool.len());
+                    scratch_pool.extend(buffers.filter(|b| b.capacity() > 0).take(room));
                 }
                 chunker.batch(enc, in_flight).map_err(read_err)
             },
             || -> Result<Vec<ChunkOut>, FileError> {
                 batch
                     .into_par_iter()
+                    .zip(scratches)
                     .enumerate()
-                    .map(|(i, input)| {
+                    .map(|(i, (input, scratch))| {
                         let d = if first_batch && i == 0 { &det } else { &later };
-                        let out = pipeline::run_detected(&input, cfg, d)
-                            .map_err(|e| err("encoding", e))?;
-                        let out_len = out.output.len();
-                        // Unchanged output is the input; changed output may still borrow
-                        // part of it (a stripped BOM), so it is made owned.
-                        let output = (keep_output && out.changed).then(|| out.output.into_owned());
-                        Ok(ChunkOut {
-                            output,
-                            steps: out.steps,
-                            changed: out.changed,
-                            out_len,
-                            input,
-                        })
+                        run_chunk(input, scratch, !first_batch, cfg, d, keep_output)
                     })
                     .collect()
             },
@@ -992,6 +1049,7 @@ fn merge_decoded(steps: &mut Vec<Step>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::{self, PAIR_TABLE_MIN};
 
     #[test]
     fn cuts_at_line_ends_and_never_inside_a_character() {
@@ -1024,6 +1082,58 @@ mod tests {
         assert!(text.len() > 8 * chunk);
         assert!(r.changed);
         assert_eq!(out, whole);
+    }
+
+    #[test]
+    fn a_large_legacy_input_streams_through_the_pair_table_as_encoding_rs_decodes_it() {
+        use encoding_rs::{BIG5, GB18030, GBK, SHIFT_JIS};
+        // The seed-002 passage (Shift_JIS writes what it cannot as HTML references), then
+        // malformed bytes past the first batch: a lead byte before ASCII, a byte that is
+        // no lead, a gb18030 four-byte sequence and a lone lead byte at the very end.
+        let line = "用問題是否找準，根源是否清楚，整改方面是否明確的標準檢查每個黨員 2024年 ｶﾅ\n";
+        for enc in [GBK, GB18030, BIG5, SHIFT_JIS] {
+            let mut bytes = enc.encode(&line.repeat(40_000)).0.into_owned();
+            bytes.extend_from_slice(b"\x81A \xFF tail \x81\x308\x81\x30 end \x81");
+            assert!(bytes.len() > 3 << 20);
+            let whole = decode::decode(&bytes, enc);
+            let cfg = Config {
+                hint: detect::Hint {
+                    from: Some(enc),
+                    lang: None,
+                },
+                repair: false,
+                ..Config::default()
+            };
+            for keep_output in [true, false] {
+                let mut out = Vec::new();
+                let r = stream_chunked(
+                    &mut bytes.as_slice(),
+                    keep_output.then_some(&mut out),
+                    &cfg,
+                    &AtomicBool::new(false),
+                    2 * PAIR_TABLE_MIN,
+                )
+                .unwrap();
+                if keep_output {
+                    assert!(out == whole.text.as_bytes(), "{}", enc.name());
+                }
+                let decoded = r.steps.iter().find_map(|s| match s {
+                    Step::Decoded {
+                        malformed,
+                        malformed_at,
+                        ..
+                    } => Some((*malformed, malformed_at.clone())),
+                    _ => None,
+                });
+                assert_eq!(
+                    decoded,
+                    Some((whole.malformed, whole.malformed_at.clone())),
+                    "{}",
+                    enc.name()
+                );
+                assert!(whole.malformed >= 3 && whole.malformed_at[0] > 3 << 20);
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ use encoding_rs::{DecoderResult, Encoding, UTF_8};
 
 use crate::step::note_position;
 
+mod pairs;
+
 /// Decoded text and what went wrong on the way.
 #[derive(Debug)]
 pub struct Decoded<'a> {
@@ -46,6 +48,36 @@ pub fn decode<'a>(bytes: &'a [u8], enc: &'static Encoding) -> Decoded<'a> {
         malformed,
         malformed_at,
         legacy_lines: 0,
+    }
+}
+
+/// Inputs from this size on are decoded by the pair table in [`decode_into`].
+pub const PAIR_TABLE_MIN: usize = 64 * 1024;
+
+/// [`decode`] for large inputs: a double-byte encoding is decoded into `scratch` by a pair
+/// table built from encoding_rs's decoders (about 1.6 times as fast; see `pairs`), and the
+/// text borrows `scratch`. Building a table costs under a millisecond once per encoding,
+/// so callers pass a scratch buffer only for inputs of some megabytes. Same result as
+/// [`decode`] to the byte, malformed positions included.
+pub fn decode_into<'a>(
+    bytes: &'a [u8],
+    enc: &'static Encoding,
+    scratch: &'a mut Vec<u8>,
+) -> Decoded<'a> {
+    let Some(table) = pairs::table(enc).filter(|_| bytes.len() >= PAIR_TABLE_MIN) else {
+        return decode(bytes, enc);
+    };
+    let (malformed, malformed_at) = table.decode(bytes, enc, 0, scratch);
+    let scratch: &'a Vec<u8> = scratch;
+    match simdutf8::basic::from_utf8(scratch) {
+        Ok(text) => Decoded {
+            text: Cow::Borrowed(text),
+            malformed,
+            malformed_at,
+            legacy_lines: 0,
+        },
+        // Every byte written is ASCII, a table entry or encoding_rs's output: not reached.
+        Err(_) => decode(bytes, enc),
     }
 }
 

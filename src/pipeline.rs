@@ -95,6 +95,16 @@ impl Outcome<'_> {
 /// assert_eq!(std::str::from_utf8(&out.output).unwrap(), "café 你好");
 /// ```
 pub fn run<'a>(bytes: &'a [u8], cfg: &Config) -> Result<Outcome<'a>> {
+    run_in(bytes, cfg, None)
+}
+
+/// [`run`] for a large input: legacy double-byte text may be decoded into `scratch`
+/// (see [`decode::decode_into`]), and the output may borrow it.
+pub fn run_in<'a>(
+    bytes: &'a [u8],
+    cfg: &Config,
+    scratch: Option<&'a mut Vec<u8>>,
+) -> Result<Outcome<'a>> {
     let det = detect::detect(bytes, &cfg.hint);
     if det.binary.is_some() {
         return Ok(Outcome {
@@ -104,15 +114,25 @@ pub fn run<'a>(bytes: &'a [u8], cfg: &Config) -> Result<Outcome<'a>> {
             changed: false,
         });
     }
-    run_detected(bytes, cfg, &det)
+    run_detected_in(bytes, cfg, &det, scratch)
 }
 
 /// Runs the pipeline with the encoding already decided (for the chunks after the first
 /// of a large input, pass a detection with `bom_len` 0).
 pub fn run_detected<'a>(bytes: &'a [u8], cfg: &Config, det: &Detection) -> Result<Outcome<'a>> {
+    run_detected_in(bytes, cfg, det, None)
+}
+
+/// [`run_detected`] with a buffer for the decoded text, as in [`run_in`].
+pub fn run_detected_in<'a>(
+    bytes: &'a [u8],
+    cfg: &Config,
+    det: &Detection,
+    scratch: Option<&'a mut Vec<u8>>,
+) -> Result<Outcome<'a>> {
     let body = &bytes[det.bom_len.min(bytes.len())..];
     let mut steps = Vec::new();
-    let decoded = decode_body(body, cfg, det);
+    let decoded = decode_body(body, cfg, det, scratch);
     steps.push(Step::Decoded {
         encoding: decoded.1.name(),
         source: decoded.2,
@@ -168,10 +188,15 @@ fn decode_body<'a>(
     body: &'a [u8],
     cfg: &Config,
     det: &Detection,
+    scratch: Option<&'a mut Vec<u8>>,
 ) -> (Decoded<'a>, &'static Encoding, Source) {
     let enc = det.encoding;
+    let decode_as = |enc| match scratch {
+        Some(s) => decode::decode_into(body, enc, s),
+        None => decode::decode(body, enc),
+    };
     if det.source == Source::Given || detect::is_utf16(enc) {
-        return (decode::decode(body, enc), enc, det.source);
+        return (decode_as(enc), enc, det.source);
     }
     if enc == UTF_8 {
         // One validation, and the text borrows the input.
@@ -194,7 +219,7 @@ fn decode_body<'a>(
     if decode::is_mixed(body) {
         return (decode::decode_mixed(body, enc), enc, Source::Mixed);
     }
-    (decode::decode(body, enc), enc, det.source)
+    (decode_as(enc), enc, det.source)
 }
 
 /// The text stages: repair → pinyin → convert → normalize.
