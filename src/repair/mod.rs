@@ -912,17 +912,27 @@ impl LinesShown {
                 _ => merged.push((a, b)),
             }
         }
+        // Whether every non-ASCII byte of a line lies in a merged span: a walk from span to
+        // span over the ASCII between them (the lines come in order, and so do the spans).
+        let bytes = text.as_bytes();
+        let mut k = 0;
         for line in candidates {
             let start = if line == 0 { 0 } else { feeds[line - 1] + 1 };
             let end = feeds.get(line).copied().unwrap_or(text.len());
-            let explained = text[start..end]
-                .char_indices()
-                .filter(|(_, c)| !c.is_ascii())
-                .all(|(i, _)| {
-                    let at = start + i;
-                    let k = merged.partition_point(|r| r.1 <= at);
-                    merged.get(k).is_some_and(|r| r.0 <= at)
-                });
+            let mut at = start;
+            let explained = loop {
+                match bytes[at..end].iter().position(|b| !b.is_ascii()) {
+                    None => break true,
+                    Some(skip) => at += skip,
+                }
+                while merged.get(k).is_some_and(|r| r.1 <= at) {
+                    k += 1;
+                }
+                match merged.get(k) {
+                    Some(r) if r.0 <= at => at = r.1.min(end),
+                    _ => break false,
+                }
+            };
             if explained {
                 lines.push(line);
             }
@@ -2103,30 +2113,22 @@ fn try_channel_as(
     let scored = scored_after.as_deref().unwrap_or(&after);
     let new = model::score_after(prev, scored) + boundary(scored, next);
     let breaks_after = case_breaks(text, start, span_end, &after, single_byte_to_utf8);
-    let margin = new - old - STEP_PENALTY - ch.prior
-        + CASE_BREAK * (breaks_before as f32 - breaks_after as f32)
-        + script_evidence(
-            text,
-            start,
-            span_end,
-            span,
-            &after,
-            ch.original,
-            // (A Korean reading is judged within its line where that line shows the sign
-            // of Korean read as GBK: see `context_scripts`.)
-            if ch.original == encoding_rs::EUC_KR {
-                (&shared.line_scripts, true)
-            } else {
-                (&shared.scripts, false)
-            },
-            runs,
-        );
-    let margin = margin + association_evidence(ch, span, &after);
+    let base = new - old - STEP_PENALTY - ch.prior
+        + CASE_BREAK * (breaks_before as f32 - breaks_after as f32);
+    let association = association_evidence(ch, span, &after);
     // (Which alphabet: the character model weighs every letter of one alike.)
-    let margin = if alphabet {
-        margin + model::alphabet_evidence(&after)
+    let which_alphabet = if alphabet {
+        model::alphabet_evidence(&after)
     } else {
-        margin
+        0.0
+    };
+    let with_evidence = |script: f32| {
+        let margin = base + script + association;
+        if alphabet {
+            margin + which_alphabet
+        } else {
+            margin
+        }
     };
 
     let n = span.chars().count() as f32;
@@ -2154,6 +2156,29 @@ fn try_channel_as(
     } else {
         doc_threshold
     };
+    // The scripts around the run only ever count against a reading, unless the run is one
+    // letter foreign to them ([`script_evidence`]): a reading below the bar without them is
+    // below it with them, and the context (a window each side) is not read. (Rounding is
+    // monotonic: adding a penalty first never raises the sum.)
+    if !judged_by_its_letter(span) && with_evidence(0.0) + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
+        return None;
+    }
+    let margin = with_evidence(script_evidence(
+        text,
+        start,
+        span_end,
+        span,
+        &after,
+        ch.original,
+        // (A Korean reading is judged within its line where that line shows the sign
+        // of Korean read as GBK: see `context_scripts`.)
+        if ch.original == encoding_rs::EUC_KR {
+            (&shared.line_scripts, true)
+        } else {
+            (&shared.scripts, false)
+        },
+        runs,
+    ));
     if margin + DOC_CHANNEL_BONUS_MANY <= doc_threshold {
         return None;
     }
@@ -2375,7 +2400,7 @@ struct LatinMarks {
 }
 
 /// See [`LatinMarks`].
-const LATIN_BLOCK: usize = 64;
+const LATIN_BLOCK: usize = 16;
 
 impl LatinMarks {
     fn new() -> LatinMarks {
@@ -2607,9 +2632,7 @@ fn script_evidence(
     let alphabet = original != UTF_8 && original.is_single_byte();
     // Only letters with a script bit can mismatch: most spans (Han, Latin-1) have none, and
     // their context is never read.
-    let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
-    let lone = non_ascii.next().is_some() && non_ascii.next().is_none();
-    let judged_before = lone && has_foreign_letters(span);
+    let judged_before = judged_by_its_letter(span);
     // (Another alphabet's reading is judged by the text as it stands alone, below.)
     if !judged_before && (alphabet || !has_foreign_letters(after)) {
         return 0.0;
@@ -2624,6 +2647,15 @@ fn script_evidence(
         return before;
     }
     before - script_mismatch(after, all)
+}
+
+/// Whether `span` is one non-ASCII character, a letter of a script [`script_mismatch`]
+/// counts: [`script_evidence`] then weighs it against its context, for a reading or
+/// against it; otherwise the evidence is a penalty or nothing.
+fn judged_by_its_letter(span: &str) -> bool {
+    let mut non_ascii = span.chars().filter(|c| !c.is_ascii());
+    let lone = non_ascii.next().is_some() && non_ascii.next().is_none();
+    lone && has_foreign_letters(span)
 }
 
 /// Whether `s` has a letter [`script_mismatch`] can count.
