@@ -953,8 +953,8 @@ fn other_logp(prev: Option<char>, c: char) -> f32 {
 }
 
 /// `char::is_alphabetic`, with what mojibake and its neighbours are made of — Latin-1,
-/// Latin Extended-A, basic Cyrillic, Han, Hangul and the common punctuation and symbol
-/// blocks — answered without the Unicode tables (a test checks every character above
+/// Latin Extended-A, Cyrillic, Greek, Hebrew and Arabic letters, Han, Hangul and the common
+/// punctuation and symbol blocks — answered without the Unicode tables (a test checks every character above
 /// U+00FF against them).
 #[inline]
 pub(crate) fn is_letter(c: char) -> bool {
@@ -962,7 +962,11 @@ pub(crate) fn is_letter(c: char) -> bool {
         0..=0x7F => c.is_ascii_alphabetic(),
         0xC0..=0xFF => c != '×' && c != '÷',
         0x80..=0xBF => c == 'ª' || c == 'µ' || c == 'º',
-        0x100..=0x17F | 0x410..=0x44F => true,
+        0x100..=0x17F | 0x400..=0x481 => true,
+        // The letters of the other alphabets whose text is read as windows-1252: Greek,
+        // Hebrew, Arabic.
+        0x386 | 0x388..=0x38A | 0x38C | 0x38E..=0x3A1 | 0x3A3..=0x3CE => true,
+        0x5D0..=0x5EA | 0x620..=0x64A => true,
         // Han and Hangul syllables, without the Unicode tables (Chinese mojibake is made of them).
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => true,
         // Punctuation, currency, arrows, maths, box drawing, dingbats, CJK and full-width
