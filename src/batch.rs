@@ -859,9 +859,9 @@ pub fn stream_chunked<R: Read + Send, W: Write + Send + ?Sized>(
                     in_base += in_len;
                     text_base += c.out_len;
                     chunker.spare.push(c.input);
-                    // Kept for the next batches: as many as two batches use at most.
+                    // Kept for the next batch: as many as it uses at most.
                     let buffers = c.output.into_iter().chain([c.scratch]);
-                    let room = (2 * in_flight).saturating_sub(scratch_pool.len());
+                    let room = in_flight.saturating_sub(scratch_pool.len());
                     scratch_pool.extend(buffers.filter(|b| b.capacity() > 0).take(room));
                 }
                 chunker.batch(enc, in_flight).map_err(read_err)
