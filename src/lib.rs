@@ -32,3 +32,17 @@ pub mod step;
 pub use error::{Error, Result};
 pub use pipeline::{run, Config, Outcome};
 pub use step::Step;
+
+#[cfg(test)]
+mod test_support {
+    /// A small xorshift generator for randomized tests: the same numbers on every run.
+    pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+}

@@ -208,14 +208,7 @@ mod tests {
 
     #[test]
     fn random_bytes_and_real_text_decode_as_encoding_rs_decodes_them() {
-        // A small xorshift generator: the same bytes on every run.
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_support::xorshift(0x9E37_79B9_7F4A_7C15);
         let text = "用問題是否找準，根源是否清楚 — 한국어 にほんご ｶﾀｶﾅ 𠀀 €5 (a)\n";
         for enc in ENCODINGS {
             let real = enc.encode(text).0.into_owned();

@@ -1328,13 +1328,8 @@ mod tests {
             "「",
             "锟斤拷",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut random = crate::test_support::xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut next = |n: usize| (random() % n as u64) as usize;
         let mut blocks_passed = 0;
         for _ in 0..20_000 {
             let mut text = String::new();
@@ -1360,11 +1355,9 @@ mod tests {
 
     #[test]
     fn the_block_masks_are_the_bytes_they_describe() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut random = crate::test_support::xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..100_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = random();
             let bytes = state.to_le_bytes();
             let (mut leads, mut high) = (0u32, 0u32);
             for (k, &b) in bytes.iter().enumerate() {
