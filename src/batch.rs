@@ -695,9 +695,15 @@ fn run_chunk(
         Some((at, len)) if at == scratch.as_ptr() as usize && len == scratch.len() => {
             Some(std::mem::take(&mut scratch))
         }
+        // A part of it (the pipeline borrows its output from the input or the decoded text
+        // only: anything else would be a bug, reported rather than written).
         Some((at, len)) => {
-            let start = at - scratch.as_ptr() as usize;
-            Some(scratch[start..start + len].to_vec())
+            let part = (at.checked_sub(scratch.as_ptr() as usize))
+                .and_then(|start| scratch.get(start..start + len));
+            Some(
+                part.ok_or_else(|| err("processing", "output outside its buffers"))?
+                    .to_vec(),
+            )
         }
         None => output,
     };
