@@ -86,15 +86,27 @@ fn single_char(s: &str) -> Option<char> {
     it.next().filter(|_| it.next().is_none())
 }
 
+/// The entries of the embedded dictionary `name` whose key is one character, each with
+/// the values that are one character, in order.
+fn char_entries(name: &str) -> impl Iterator<Item = (char, Vec<char>)> {
+    dict(name)
+        .expect("embedded")
+        .entries
+        .iter()
+        .filter_map(|&(k, v)| {
+            Some((
+                single_char(k)?,
+                v.split(' ').filter_map(single_char).collect(),
+            ))
+        })
+}
+
 /// Single-character Traditional → Simplified candidates (TSCharacters), all of them.
 static TS_CHARS: LazyLock<HashMap<char, Vec<char>>> = LazyLock::new(|| {
     let mut map = HashMap::new();
-    for (k, v) in &dict("TSCharacters").expect("embedded").entries {
-        if let Some(c) = single_char(k) {
-            let cands: Vec<char> = v.split(' ').filter_map(single_char).collect();
-            if !cands.is_empty() {
-                map.entry(c).or_insert(cands);
-            }
+    for (c, cands) in char_entries("TSCharacters") {
+        if !cands.is_empty() {
+            map.entry(c).or_insert(cands);
         }
     }
     map
@@ -114,14 +126,8 @@ pub fn t2s_candidates(c: char) -> &'static [char] {
 /// forms for, none of them the character itself (`辩` → `辯`, `复` → `復 複 覆`; not `干` →
 /// `幹 乾 干 榦`, which Traditional writes too).
 static SIMPLIFIED_ONLY: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
-    dict("STCharacters")
-        .expect("embedded")
-        .entries
-        .iter()
-        .filter_map(|&(k, v)| {
-            let c = single_char(k)?;
-            v.split(' ').all(|t| single_char(t) != Some(c)).then_some(c)
-        })
+    char_entries("STCharacters")
+        .filter_map(|(c, traditional)| (!traditional.contains(&c)).then_some(c))
         .collect()
 });
 
@@ -138,15 +144,8 @@ pub fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
 /// Every (Japanese shinjitai, Traditional form) pair of OpenCC's JPShinjitaiCharacters whose
 /// Traditional form differs (`値` → `値 值` gives `值`; `図` → `圖`).
 pub fn shinjitai_pairs() -> impl Iterator<Item = (char, char)> {
-    dict("JPShinjitaiCharacters")
-        .expect("embedded")
-        .entries
-        .iter()
-        .filter_map(|&(k, v)| {
-            let j = single_char(k)?;
-            let t = v.split(' ').filter_map(single_char).find(|&t| t != j)?;
-            Some((j, t))
-        })
+    char_entries("JPShinjitaiCharacters")
+        .filter_map(|(j, traditional)| Some((j, traditional.into_iter().find(|&t| t != j)?)))
 }
 
 #[cfg(test)]
