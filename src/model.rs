@@ -655,6 +655,11 @@ pub fn simplified(text: &str) -> String {
     text.chars().map(fold).collect()
 }
 
+/// [`fold`]: `c` as the word list and the running text's pairs count it.
+pub fn fold_char(c: char) -> char {
+    fold(c)
+}
+
 /// Folds a Traditional (or variant) character to the Simplified form the word list uses.
 #[inline]
 fn fold(c: char) -> char {
@@ -1395,6 +1400,73 @@ static TEXT_PAIRS: LazyLock<TextPairs> = LazyLock::new(|| {
     }
 });
 
+/// The characters each character is followed by in a pair data/lm_text lists, by code
+/// point (both in the BMP): offsets into `next`, one more at the end. Built on first use,
+/// from the pairs' keys.
+struct TextFollowers {
+    start: Vec<u32>,
+    next: Vec<u16>,
+}
+
+static TEXT_FOLLOWERS: LazyLock<TextFollowers> = LazyLock::new(|| {
+    let mut keys: Vec<u32> = TEXT_PAIRS.pairs.keys().copied().collect();
+    keys.sort_unstable();
+    let mut start = vec![0u32; 0x10001];
+    for &k in &keys {
+        start[(k >> 16) as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    TextFollowers {
+        start,
+        next: keys.iter().map(|&k| k as u16).collect(),
+    }
+});
+
+/// The characters that follow `a` in a pair of running text data/lm_text lists, or in a
+/// word of the word list (both read as Simplified): the `b` for which [`text_logp`]`(a, b)`
+/// is more than `b`'s share alone ([`text_unlisted_logp`]), or [`in_word`]`(a, b)` holds.
+/// (A character may come twice.)
+pub fn followers(a: char) -> impl Iterator<Item = char> {
+    let a = fold(a);
+    let text: &[u16] = match usize::try_from(a as u32).ok().filter(|&i| i < 0x10000) {
+        Some(i) => {
+            let f = &*TEXT_FOLLOWERS;
+            &f.next[f.start[i] as usize..f.start[i + 1] as usize]
+        }
+        None => &[],
+    };
+    let bigrams = &*BIGRAMS;
+    let i = (a as u32).wrapping_sub(DENSE_START) as usize;
+    let words: &[Slot] = if i < (DENSE_END - DENSE_START) as usize {
+        &bigrams.slots[bigrams.row[i] as usize..bigrams.row[i + 1] as usize]
+    } else {
+        &[]
+    };
+    text.iter()
+        .chain(words.iter().map(|s| &s.next))
+        .filter(|&&n| n != 0)
+        .filter_map(|&n| char::from_u32(u32::from(n)))
+}
+
+/// [`text_logp`]`(a, Some(b))` for an `a` the pair with which data/lm_text does not list:
+/// `b`'s share alone.
+pub fn text_unlisted_logp(b: char) -> f32 {
+    let t = &*TEXT_PAIRS;
+    t.backoff
+        .get(text_class(b, LINE_END) as usize)
+        .copied()
+        .unwrap_or(t.unseen)
+}
+
+/// Whether data/lm_text lists the pair `a`, `b` (two characters of text, not a line's
+/// edge).
+pub fn text_pair_listed(a: char, b: char) -> bool {
+    let (a, b) = (text_class(a, LINE_START), text_class(b, LINE_END));
+    text_pair_key(a, b).is_some_and(|k| TEXT_PAIRS.pairs.contains_key(&k))
+}
+
 /// A character as data/lm_text counts it: Traditional read as Simplified, an ASCII digit
 /// as `0`, an ASCII letter as `a` and any other ASCII character as `.`; `edge` for a line
 /// break. (The list counts full-width digits and letters as ASCII, as modern text writes
@@ -1646,6 +1718,33 @@ pub fn score_above(text: &str, floor: f32) -> Option<f32> {
 
 #[cfg(test)]
 mod tests {
+
+    /// [`followers`] of a character holds every character the pair with which a list
+    /// knows: what the misalignment repair's pair search weighs one by one.
+    #[test]
+    fn followers_hold_every_known_pair() {
+        let gb2312: Vec<char> = (0xB0..=0xF7u8)
+            .flat_map(|lead| {
+                (0xA1..=0xFEu8).filter_map(move |t| {
+                    let pair = [lead, t];
+                    let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
+                    let c = s.chars().next();
+                    c.filter(|_| !bad)
+                })
+            })
+            .collect();
+        let mut known = 0;
+        for &a in gb2312.iter().step_by(23) {
+            let follows: std::collections::HashSet<char> = followers(a).collect();
+            for &b in &gb2312 {
+                if text_pair_listed(a, b) || in_word(a, b) {
+                    known += 1;
+                    assert!(follows.contains(&fold(b)), "{a}{b}");
+                }
+            }
+        }
+        assert!(known > 5_000, "{known}");
+    }
     use super::*;
 
     #[test]

@@ -244,8 +244,389 @@ fn candidates(c: char) -> Vec<Cand> {
     out
 }
 
-/// Looks for a misaligned region overlapping the non-ASCII run `text[run_start..run_end]`.
+/// Looks for a misaligned region overlapping the non-ASCII run `text[run_start..run_end]`:
+/// a run of garbled characters ([`find_run`]), or one before the U+FFFD of a lost trail
+/// byte ([`find_pair`]).
 pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
+    find_run(text, run_start, run_end).or_else(|| find_pair(text, run_start, run_end))
+}
+
+/// [`find_pair`]'s margin (nats): the best pair the two known bytes make must read better
+/// than the garbled character followed by the best character any lost one could have been.
+/// Over 15,900 clean catalog strings with a character before an ASCII byte lost to U+FFFD
+/// (`柯�` for `柯达`) no pair gained more than 8.4. Above that the bar trades right pairs
+/// for wrong ones: of the pairs rebuilt in seed 000's and 003's lines (each with a byte of
+/// the two characters before an ASCII byte lost), 67 % were right at 10, 70 % at 13 and
+/// 82 % at 16, but only 42 % as many; at 13 misaligned catalog strings lose 7 % of their
+/// character errors.
+const MIN_GAIN_PAIR: f32 = 13.0;
+/// How much [`find_pair`] weighs the words of the word list against the pairs of running
+/// text: a word list of every kind of text makes `降雨` of `涤�` as readily as `调用`; at
+/// 0.3 (against 1), a third fewer of the pairs it rebuilt were wrong, at the same count of
+/// right ones.
+const PAIR_WORD_WEIGHT: f32 = 0.3;
+
+/// The shortest damage a lossy reader leaves: one garbled character and the U+FFFD of a lost
+/// trail byte (`寥�` for `读取`: 读 B6C1 lost its B6, and 取 C8A1's trail went with the
+/// space after it). Two characters are rebuilt from two known bytes, the first from its
+/// trail (or its lead) and the second from its lead, and they are chosen together, by the
+/// running text's pairs and the words they make ([`PairScore`]); which is only evidence
+/// enough where the pair reads far better than the text as it stands could: the garbled
+/// character, then whatever character was lost (the best of GB2312's, weighed the same
+/// way). Clean text that lost a character reads so too (`视�` for `视图`), and the best
+/// lost character is what tells them apart: `视` with `图` after it is a word, `寥` with
+/// anything after it is not.
+fn find_pair(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
+    let body = text[run_start..run_end].strip_suffix('\u{FFFD}')?;
+    let g = body.chars().next_back()?;
+    let (g1, g2) = gbk_pair(g)?;
+    let g_at = run_start + body.len() - g.len_utf8();
+    let before = without_artifact(&text[..g_at]);
+    // A garbled character is a random one: one that running text puts after the character
+    // before it (`会` after `谈`) is taken as written. (Of 654 pairs rebuilt in 20,000
+    // misaligned catalog strings, none; of the 3,100 weighed and refused, half.)
+    let prev = before.chars().next_back();
+    if prev.is_some_and(|p| model::text_pair_listed(p, g)) {
+        return None;
+    }
+    let after = &text[run_end..];
+    let line_before: Vec<char> = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .collect();
+    let line_after: Vec<char> = after[..after.find('\n').unwrap_or(after.len())]
+        .chars()
+        .collect();
+    // Misaligned GBK is Chinese text: the rest of the line is Chinese or ASCII (a kana, a
+    // Cyrillic letter there says the U+FFFD is a character lost from clean Japanese or
+    // Russian, where `о�` would be read as two Chinese characters), and holds some Chinese
+    // unless the garbled character is a Chinese character itself.
+    let rest = line_before.iter().chain(&line_after);
+    if rest.clone().any(|&c| !c.is_ascii() && !rebuildable(c))
+        || !(rebuildable(g) || rest.clone().any(|&c| model::is_han(c)))
+    {
+        return None;
+    }
+    // The script of the line around the damage: a Traditional reading in a Simplified line
+    // (or the reverse) is no repair, and the model folds the two together.
+    let traditional = line_before
+        .iter()
+        .chain(&line_after)
+        .any(|&c| crate::convert::t2s_char(c).is_some_and(|s| s != c));
+    let mut left: Vec<char> = before
+        .chars()
+        .rev()
+        .take_while(|&c| model::is_han(c))
+        .take(WORD_CONTEXT)
+        .collect();
+    left.reverse();
+    let left = model::simplified(&left.into_iter().collect::<String>());
+    let ps = PairScore {
+        prev,
+        following: after.chars().next(),
+        left_words: model::words_logp(&left),
+        left,
+        line: (&line_before, &line_after),
+        traditional,
+    };
+    let firsts = ps.first_readings(g1);
+    let seconds = ps.second_readings(g2);
+    let bar = ps.as_it_stands(g) + MIN_GAIN_PAIR;
+    let (score, i, j) = best_pair(&ps, &firsts, &seconds, bar)?;
+    let ((a, lost, ..), (b, trail, _)) = (firsts[i], seconds[j]);
+    let gain = score - (bar - MIN_GAIN_PAIR);
+    let lost_step = match lost {
+        Lost::Lead(byte) => format!("realign(lost lead byte {byte:#04X})"),
+        Lost::Trail(byte) => format!("realign(lost trail byte {byte:#04X})"),
+    };
+    Some(Found {
+        start: g_at,
+        end: run_end,
+        after: format!("{a}{b}"),
+        chain: format!(
+            "encode(gbk) → {lost_step} → lossy(lost trail byte {trail:#04X}) → decode(gbk)"
+        ),
+        margin: gain,
+        lost: 0,
+    })
+}
+
+/// A first reading of [`find_pair`]: the character, the byte lost with it, its score and
+/// the share of that which is words ([`PairScore::first`]).
+type FirstReading = (char, Lost, f32, f32);
+/// A second reading: the character, its lost trail byte, its score ([`PairScore::second`]).
+type SecondReading = (char, u8, f32);
+
+/// The best pair of `firsts` and `seconds` by [`PairScore`] if it reaches `bar`: (score,
+/// index of the first, of the second).
+fn best_pair(
+    ps: &PairScore,
+    firsts: &[FirstReading],
+    seconds: &[SecondReading],
+    bar: f32,
+) -> Option<(f32, usize, usize)> {
+    // A pair neither list knows scores the sum of its two characters' scores: the best
+    // such pair is among the best few of each (unless every one of those is a known pair).
+    let top = |scores: &mut dyn Iterator<Item = (usize, f32)>| {
+        let mut v: Vec<(usize, f32)> = scores.collect();
+        v.sort_unstable_by(|x, y| y.1.total_cmp(&x.1));
+        v.truncate(SEPARABLE_TOP);
+        v
+    };
+    let top_firsts = top(&mut firsts.iter().map(|f| f.2).enumerate());
+    let top_seconds = top(&mut seconds.iter().map(|s| s.2).enumerate());
+    // A first reading that cannot reach the bar with the best second reading and the most
+    // a known pair adds is not weighed.
+    let max_second = top_seconds.first().map_or(f32::NEG_INFINITY, |t| t.1);
+    let reachable = |fa: f32| fa + max_second + PAIR_BONUS_BOUND >= bar;
+    if !top_firsts.first().is_some_and(|&(_, fa)| reachable(fa)) {
+        return None;
+    }
+    let mut best: Option<(f32, usize, usize)> = None;
+    let consider = |best: &mut Option<(f32, usize, usize)>, s: f32, i: usize, j: usize| {
+        if best.is_none_or(|(bs, ..)| s > bs) {
+            *best = Some((s, i, j));
+        }
+    };
+    for &(i, fa) in &top_firsts {
+        for &(j, sb) in &top_seconds {
+            if !ps.known(firsts[i].0, seconds[j].0) {
+                consider(&mut best, fa + sb, i, j);
+            }
+        }
+    }
+    // The known pairs: each first reading's followers among the second readings.
+    // (Most followers are no second reading: a bit per code point tells.)
+    let mut by_fold: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+    let mut is_second = vec![0u64; 0x10000 / 64];
+    for (j, &(b, ..)) in seconds.iter().enumerate() {
+        let f = model::fold_char(b);
+        by_fold.entry(f).or_default().push(j);
+        if let Some(bit) = is_second.get_mut(f as usize / 64) {
+            *bit |= 1 << (f as usize % 64);
+        }
+    }
+    let maybe_second = |f: char| {
+        is_second
+            .get(f as usize / 64)
+            .is_none_or(|bit| bit & (1 << (f as usize % 64)) != 0)
+    };
+    // Best first readings first, until one cannot reach the bar or the best pair found.
+    let mut order: Vec<usize> = (0..firsts.len()).collect();
+    order.sort_unstable_by(|&x, &y| firsts[y].2.total_cmp(&firsts[x].2));
+    for i in order {
+        let (a, _, fa, fa_words) = firsts[i];
+        if !reachable(fa) || best.is_some_and(|(bs, ..)| fa + max_second + PAIR_BONUS_BOUND < bs) {
+            break;
+        }
+        for f in model::followers(a).filter(|&f| maybe_second(f)) {
+            for &j in by_fold.get(&f).map_or(&[][..], Vec::as_slice) {
+                let (b, _, sb) = seconds[j];
+                consider(&mut best, ps.pair(a, (fa, fa_words), b, sb), i, j);
+            }
+        }
+    }
+    best.filter(|&(score, ..)| score >= bar)
+}
+
+/// What a pair the lists know gains at most (nats) over the sum of its two readings'
+/// scores in [`find_pair`] (the pair's own running-text probability and the word it makes,
+/// less each one's alone): 14 at most over the pairs chosen in 20,000 misaligned catalog
+/// strings.
+const PAIR_BONUS_BOUND: f32 = 20.0;
+
+/// How many of the best first and second readings [`find_pair`] pairs for the best pair
+/// neither list knows.
+const SEPARABLE_TOP: usize = 4;
+
+/// What [`find_pair`] weighs two rebuilt characters `a` `b` by: the pairs they make with the
+/// text on each side and with each other in running text ([`model::text_logp`]), their
+/// paired marks ([`pairing`]), and the words they make with the Chinese before them beyond
+/// what each is alone ([`model::words_logp`], [`PAIR_WORD_WEIGHT`]). Where neither list
+/// knows the pair `a` `b` ([`PairScore::known`]) this is the sum of a score of `a`
+/// ([`PairScore::first`]) and one of `b` ([`PairScore::second`]): the best of 72,000 pairs
+/// is found from the few the lists know.
+struct PairScore<'a> {
+    prev: Option<char>,
+    following: Option<char>,
+    /// The Han characters before the damage, Simplified…
+    left: String,
+    /// …and [`model::words_logp`] of them.
+    left_words: f32,
+    /// The line before and after the damage.
+    line: (&'a [char], &'a [char]),
+    /// The line is written in Traditional characters.
+    traditional: bool,
+}
+
+impl PairScore<'_> {
+    /// The readings of a first character one of whose bytes is `known`: its trail (the
+    /// lead lost) or its lead (the trail lost).
+    fn first_readings(&self, known: u8) -> Vec<FirstReading> {
+        (0x81..=0xFE)
+            .filter_map(|l| Some((decode_pair(l, known)?, Lost::Lead(l))))
+            .chain((0x40..=0xFE).filter_map(|t| Some((decode_pair(known, t)?, Lost::Trail(t)))))
+            .filter(|&(c, _)| self.fits(c))
+            .map(|(c, lost)| {
+                let (score, words) = self.first(c);
+                (c, lost, score, words)
+            })
+            .collect()
+    }
+
+    /// The readings of a second character whose lead is `lead`.
+    fn second_readings(&self, lead: u8) -> Vec<SecondReading> {
+        (0x40..=0xFE)
+            .filter_map(|t| Some((decode_pair(lead, t)?, t)))
+            .filter(|&(c, _)| self.fits(c))
+            .map(|(c, t)| (c, t, self.second(c)))
+            .collect()
+    }
+
+    fn fits(&self, c: char) -> bool {
+        fits_line(c, self.traditional)
+    }
+
+    fn known(&self, a: char, b: char) -> bool {
+        model::text_pair_listed(a, b) || model::in_word(a, b)
+    }
+
+    /// `a` after the text before it, and the words it makes with it: the sum, and the
+    /// latter alone.
+    fn first(&self, a: char) -> (f32, f32) {
+        let words = self.first_words(a);
+        (
+            model::text_logp(self.prev, Some(a)) + pairing(self.line, a) + words,
+            words,
+        )
+    }
+
+    /// The words `a` makes with the Chinese before it, beyond what it is alone.
+    fn first_words(&self, a: char) -> f32 {
+        if !model::is_han(a) {
+            return 0.0;
+        }
+        let joins = self
+            .left
+            .chars()
+            .next_back()
+            .is_some_and(|l| model::in_word(l, a));
+        let words = if joins {
+            self.words_after_left(&[a])
+        } else {
+            model::word_logp(a)
+        };
+        PAIR_WORD_WEIGHT * (words - model::han_logp(a))
+    }
+
+    /// `b` after a character the pair with which is unlisted, before the text after it, and
+    /// as a word of its own.
+    fn second(&self, b: char) -> f32 {
+        second_alone(b, self.following) + pairing(self.line, b)
+    }
+
+    /// What the words of the Chinese before the damage and `tail` (Simplified) add to
+    /// those of the Chinese before it alone.
+    fn words_after_left(&self, tail: &[char]) -> f32 {
+        let mut t = String::with_capacity(self.left.len() + 8);
+        t.push_str(&self.left);
+        t.extend(tail.iter().map(|&c| model::fold_char(c)));
+        model::words_logp(&t) - self.left_words
+    }
+
+    /// The pair `a` `b` that a list knows, from `first(a)` and `second(b)` (`a`'s share
+    /// of the former that is words: `first_words(a)`).
+    fn pair(&self, a: char, first: (f32, f32), b: char, second: f32) -> f32 {
+        let (first, first_words) = first;
+        let mut s =
+            first + second - model::text_unlisted_logp(b) + model::text_logp(Some(a), Some(b));
+        if model::is_han(a) && model::is_han(b) && model::in_word(a, b) {
+            // The words of the pair replace those of each alone.
+            let words = self.words_after_left(&[a, b]);
+            s += PAIR_WORD_WEIGHT * (words - model::han_logp(a) - model::han_logp(b))
+                - first_words
+                - second_words(b);
+        }
+        s
+    }
+
+    /// The text as it stands: `g`, then the best character of GB2312 the U+FFFD may have
+    /// been (of those that make no known pair with `g`, the best is found once per kind
+    /// of character after it; those that do are each weighed).
+    fn as_it_stands(&self, g: char) -> f32 {
+        let fgw = self.first_words(g);
+        let fg = model::text_logp(self.prev, Some(g)) + pairing(self.line, g) + fgw;
+        let mut best = fg + best_unknown_second(self.following, self.traditional);
+        for &(open, close) in &PAIRED_MARKS {
+            for m in [open, close] {
+                best = best.max(fg + self.second(m));
+            }
+        }
+        for x in model::followers(g) {
+            if self.fits(x) && gbk_pair(x).is_some() {
+                best = best.max(self.pair(g, (fg, fgw), x, self.second(x)));
+            }
+        }
+        best
+    }
+}
+
+/// A reading [`find_pair`] weighs in a line written in Traditional characters
+/// (`traditional`) or not.
+fn fits_line(c: char, traditional: bool) -> bool {
+    rebuildable(c)
+        && if traditional {
+            !crate::convert::simplified_only(c)
+        } else {
+            crate::convert::t2s_char(c).is_none_or(|s| s == c)
+        }
+}
+
+/// The words `b` makes as a word of its own, beyond what it is alone ([`PairScore`]).
+fn second_words(b: char) -> f32 {
+    if model::is_han(b) {
+        PAIR_WORD_WEIGHT * (model::word_logp(b) - model::han_logp(b))
+    } else {
+        0.0
+    }
+}
+
+/// [`PairScore::second`] of any character but a paired mark.
+fn second_alone(b: char, following: Option<char>) -> f32 {
+    model::text_unlisted_logp(b) + model::text_logp(Some(b), following) + second_words(b)
+}
+
+/// The best [`second_alone`] of GB2312's characters (Han and the punctuation of rows A1
+/// and A3, but for the paired marks) that [`fits_line`], per kind of character after it
+/// (a line's end, a digit, a letter, any other ASCII), found on first use.
+fn best_unknown_second(following: Option<char>, traditional: bool) -> f32 {
+    const KINDS: [Option<char>; 4] = [None, Some('0'), Some('a'), Some('.')];
+    static BEST: LazyLock<[[f32; 4]; 2]> = LazyLock::new(|| {
+        let readings: Vec<char> = (0xB0..=0xF7)
+            .chain([0xA1, 0xA3])
+            .flat_map(|lead| (0xA1..=0xFE).filter_map(move |t| decode_pair(lead, t)))
+            .filter(|&x| !PAIRED_MARKS.iter().any(|&(o, c)| x == o || x == c))
+            .collect();
+        [false, true].map(|traditional| {
+            KINDS.map(|kind| {
+                readings
+                    .iter()
+                    .filter(|&&x| fits_line(x, traditional))
+                    .map(|&x| second_alone(x, kind))
+                    .fold(f32::NEG_INFINITY, f32::max)
+            })
+        })
+    });
+    let kind = match following {
+        None | Some('\n' | '\r') => 0,
+        Some(c) if c.is_ascii_digit() => 1,
+        Some(c) if c.is_ascii_alphabetic() => 2,
+        Some(_) => 3,
+    };
+    BEST[usize::from(traditional)][kind]
+}
+
+/// [`find`] where the damage is two garbled characters or more (or ends in no U+FFFD).
+fn find_run(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     // A decoder that met (last trail byte, a byte below 0x40) wrote U+FFFD for the pair and
     // gave the ASCII byte back (WHATWG's GBK decoder, a browser): the run then ends in the
     // U+FFFD that marks the lost trail byte, with the resynchronising byte after it.
@@ -997,6 +1378,65 @@ mod tests {
             let (bytes, _, bad) = GBK.encode(c.encode_utf8(&mut buf));
             let expected = (!bad && bytes.len() == 2).then(|| (bytes[0], bytes[1]));
             assert_eq!(gbk_pair(c), expected, "{c} U+{:04X}", c as u32);
+        }
+    }
+
+    /// The pair search (the best few of each side for the pairs no list knows, the
+    /// followers of each first reading for those a list knows, best first readings first)
+    /// finds the pair that weighing all 72,000 finds, in the lines of the fixtures and
+    /// others.
+    #[test]
+    fn the_pair_search_finds_the_best_of_every_pair() {
+        let cases: [(&str, char, &str); 6] = [
+            ("", '谝', ",我院在党建"),
+            ("创新人才培养", '氖', ",提高人才"),
+            ("报告厅召开了座", '袒', ",进行了网络"),
+            ("向党", '献', ",各阶段的活动"),
+            ("无法", '唇', " '%s.lock'：%s。"),
+            ("“五个", '谩', ":即领导班子"),
+        ];
+        for (before, g, after) in cases {
+            let line_before: Vec<char> = before.chars().collect();
+            let line_after: Vec<char> = after.chars().collect();
+            let left: String = before
+                .chars()
+                .rev()
+                .take_while(|&c| model::is_han(c))
+                .take(WORD_CONTEXT)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let ps = PairScore {
+                prev: before.chars().next_back(),
+                following: after.chars().next(),
+                left_words: model::words_logp(&left),
+                left,
+                line: (&line_before, &line_after),
+                traditional: false,
+            };
+            let (g1, g2) = gbk_pair(g).unwrap();
+            let (firsts, seconds) = (ps.first_readings(g1), ps.second_readings(g2));
+            let mut every = (f32::NEG_INFINITY, 0, 0);
+            for (i, &(a, _, fa, fw)) in firsts.iter().enumerate() {
+                for (j, &(b, _, sb)) in seconds.iter().enumerate() {
+                    let s = if ps.known(a, b) {
+                        ps.pair(a, (fa, fw), b, sb)
+                    } else {
+                        fa + sb
+                    };
+                    if s > every.0 {
+                        every = (s, i, j);
+                    }
+                }
+            }
+            let found = best_pair(&ps, &firsts, &seconds, f32::NEG_INFINITY).unwrap();
+            assert_eq!(
+                (firsts[found.1].0, seconds[found.2].0),
+                (firsts[every.1].0, seconds[every.2].0),
+                "{before}{g}�{after}"
+            );
+            assert!((found.0 - every.0).abs() < 1e-4, "{before}{g}�{after}");
         }
     }
 }
