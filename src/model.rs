@@ -1426,8 +1426,9 @@ static TEXT_FOLLOWERS: LazyLock<TextFollowers> = LazyLock::new(|| {
 
 /// The characters that follow `a` in a pair of running text data/lm_text lists, or in a
 /// word of the word list (both read as Simplified): the `b` for which [`text_logp`]`(a, b)`
-/// is more than `b`'s share alone ([`text_unlisted_logp`]), or [`in_word`]`(a, b)` holds.
-/// (A character may come twice.)
+/// is the list's and not `b`'s share alone ([`text_unlisted_logp`]), or [`in_word`]`(a, b)`
+/// holds (but for the word list's few pairs with a character outside U+3400–U+9FFF). A
+/// character may come twice.
 pub fn followers(a: char) -> impl Iterator<Item = char> {
     let a = fold(a);
     let text: &[u16] = match usize::try_from(a as u32).ok().filter(|&i| i < 0x10000) {
@@ -1718,6 +1719,7 @@ pub fn score_above(text: &str, floor: f32) -> Option<f32> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// [`followers`] of a character holds every character the pair with which a list
     /// knows: what the misalignment repair's pair search weighs one by one.
@@ -1745,7 +1747,6 @@ mod tests {
         }
         assert!(known > 5_000, "{known}");
     }
-    use super::*;
 
     #[test]
     fn every_listed_bigram_is_found_and_no_other() {
