@@ -135,8 +135,8 @@ fn bench_repair(c: &mut Criterion) {
 
 /// Noise that looks like mojibake, at two sizes (time should grow fourfold): random GBK
 /// byte pairs read as windows-1252, where every lead takes an ASCII or Latin-1 trail (the
-/// runs of double-byte text shown one byte per character run on and on), and the same bytes
-/// read as GBK (random Han). A xorshift generator keeps it reproducible without a crate.
+/// runs of double-byte text shown one byte per character run on and on), the same bytes
+/// read as GBK (random Han), and random bytes read as GBK (one long line). A xorshift generator keeps it reproducible without a crate.
 fn bench_noise(c: &mut Criterion) {
     let mut g = c.benchmark_group("repair-noise");
     g.sample_size(10);
@@ -156,7 +156,25 @@ fn bench_noise(c: &mut Criterion) {
         }
         let (latin, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
         let (han, _, _) = encoding_rs::GBK.decode(&bytes);
-        for (name, text) in [("gbk-pairs-as-cp1252", latin), ("gbk-pairs-as-gbk", han)] {
+        // Random bytes, a third of them printable ASCII and no line break, read as GBK: a
+        // single line of short runs, many ending in the U+FFFD of a lead byte before ASCII
+        // (the sign of misaligned GBK), each of which reads the line around it.
+        let random: Vec<u8> = (0..size)
+            .map(|_| {
+                let r = next();
+                if r % 3 == 0 {
+                    0x20 + ((r >> 8) % 0x5F) as u8
+                } else {
+                    0x81 + ((r >> 8) % 0x7E) as u8
+                }
+            })
+            .collect();
+        let (lossy, _, _) = encoding_rs::GBK.decode(&random);
+        for (name, text) in [
+            ("gbk-pairs-as-cp1252", latin),
+            ("gbk-pairs-as-gbk", han),
+            ("random-bytes-as-gbk", lossy),
+        ] {
             let text = text.into_owned();
             g.throughput(Throughput::Bytes(text.len() as u64));
             g.bench_with_input(

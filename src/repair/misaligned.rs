@@ -291,12 +291,9 @@ fn find_pair(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         return None;
     }
     let after = &text[run_end..];
-    let line_before: Vec<char> = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-        .chars()
-        .collect();
-    let line_after: Vec<char> = after[..after.find('\n').unwrap_or(after.len())]
-        .chars()
-        .collect();
+    let (line_before, line_after) = line_around(before, after);
+    let line_before: Vec<char> = line_before.chars().collect();
+    let line_after: Vec<char> = line_after.chars().collect();
     // Misaligned GBK is Chinese text: the rest of the line is Chinese or ASCII (a kana, a
     // Cyrillic letter there says the U+FFFD is a character lost from clean Japanese or
     // Russian, where `о�` would be read as two Chinese characters), and holds some Chinese
@@ -867,8 +864,7 @@ fn reguess(
     let before = without_artifact(before);
     let following = after.chars().next();
     // The line around the damage, for the paired marks ([`pairing`]).
-    let line_before = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-    let line_after = &after[..after.find('\n').unwrap_or(after.len())];
+    let (line_before, line_after) = line_around(before, after);
     // The Han characters just before position `k` of the path (the text before the damage,
     // then the path), nearest last, read as Simplified as the word list is (seed 002's `問`
     // before a guessed `题`; a guess keeps its own form).
@@ -996,6 +992,30 @@ fn reguess(
             path.trail = byte;
         }
     }
+}
+
+/// How far along its line the text around the damage is read (bytes each side): its paired
+/// marks and its scripts are those of this window, so that a file of one endless line (random
+/// bytes read as GBK) is not read whole for each damaged span.
+const LINE_REACH: usize = 600;
+
+/// The line around the damage: `before` back to its line's start and `after` on to its
+/// line's end, each at most [`LINE_REACH`] bytes.
+fn line_around<'a>(before: &'a str, after: &'a str) -> (&'a str, &'a str) {
+    let mut lo = before.len().saturating_sub(LINE_REACH);
+    while !before.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let before = &before[lo..];
+    let mut hi = after.len().min(LINE_REACH);
+    while !after.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let after = &after[..hi];
+    (
+        &before[before.rfind('\n').map_or(0, |i| i + 1)..],
+        &after[..after.find('\n').unwrap_or(after.len())],
+    )
 }
 
 /// The marks Chinese text writes in pairs, opening and closing within a line.
