@@ -593,6 +593,26 @@ static KANA_LOGP: LazyLock<[f32; 0xC0]> = LazyLock::new(|| {
     table
 });
 
+/// The kana Japanese writes most: each at least a fiftieth of the kana of wordfreq's
+/// Japanese list (16 hiragana, `の` `い` `て` `な` … `す`: its particles and endings, half
+/// of its kana).
+pub fn kana_frequent(c: char) -> bool {
+    static FREQUENT: LazyLock<Vec<char>> = LazyLock::new(|| {
+        let total: u64 = data_lines(JA_KANA_TXT).map(|(_, n)| u64::from(n)).sum();
+        data_lines(JA_KANA_TXT)
+            .filter(|&(_, n)| u64::from(n) * 50 >= total)
+            .filter_map(|(s, _)| {
+                let mut it = s.chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => None,
+                }
+            })
+            .collect()
+    });
+    FREQUENT.contains(&c)
+}
+
 /// The kana Japanese writes: each at least a ten-thousandth of the kana of wordfreq's
 /// Japanese list (149 of the block's 256 code points), and `・`, which the list's tokens
 /// leave out as punctuation. Of what GBK makes of Big5 bytes the others are a sixth.
