@@ -1342,14 +1342,9 @@ struct TextPairs {
     backoff: Vec<f32>,
     /// The same for a character never seen ([`TEXT_UNSEEN`]), and those above the BMP.
     unseen: f32,
-    /// Each listed pair's count: its log-probability is worked out when it is looked up
-    /// ([`TextPairs::pair_logp`]), a few times a reading, where loading would work out all
-    /// 160,000 (a third of what loading cost).
-    pairs: FxHashMap<u32, u32>,
-    /// Each character's count, by code point (the list's are all in the BMP)…
-    counts: Vec<u32>,
-    /// …and their sum.
-    total: f64,
+    /// Each listed pair's log-probability ([`TextPairs::pair_logp`]), worked out when the
+    /// list is loaded: a reading of a guessed character looks up hundreds.
+    pairs: FxHashMap<u32, f32>,
 }
 
 /// The key of a pair of [`TextPairs`]: both characters are in the BMP (text_class's
@@ -1363,12 +1358,7 @@ impl TextPairs {
     /// ln P(b | a) for a listed pair: its estimate mixed with b's unigram share
     /// ([`TEXT_PAIR_WEIGHT`]).
     fn pair_logp(&self, a: char, b: char) -> Option<f32> {
-        let n = *self.pairs.get(&text_pair_key(a, b)?)?;
-        let count = |c: char| self.counts.get(c as usize).copied().unwrap_or(0);
-        let share = (f64::from(count(b)) + TEXT_UNSEEN) / self.total;
-        let w = TEXT_PAIR_WEIGHT;
-        let p = w * f64::from(n) / f64::from(count(a).max(n)) + (1.0 - w) * share;
-        Some(p.ln() as f32)
+        self.pairs.get(&text_pair_key(a, b)?).copied()
     }
 }
 
@@ -1409,14 +1399,13 @@ static TEXT_PAIRS: LazyLock<TextPairs> = LazyLock::new(|| {
         let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
             return None;
         };
-        Some((text_pair_key(a, b)?, n))
+        let p = w * f64::from(n) / f64::from(count(a).max(n)) + (1.0 - w) * share(b);
+        Some((text_pair_key(a, b)?, p.ln() as f32))
     }));
     TextPairs {
         backoff,
         unseen,
         pairs,
-        counts,
-        total,
     }
 });
 
