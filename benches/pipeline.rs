@@ -136,7 +136,8 @@ fn bench_repair(c: &mut Criterion) {
 /// Noise that looks like mojibake, at two sizes (time should grow fourfold): random GBK
 /// byte pairs read as windows-1252, where every lead takes an ASCII or Latin-1 trail (the
 /// runs of double-byte text shown one byte per character run on and on), the same bytes
-/// read as GBK (random Han), and random bytes read as GBK (one long line). A xorshift generator keeps it reproducible without a crate.
+/// read as GBK (random Han), and random bytes read as GBK (one long line). A xorshift
+/// generator keeps it reproducible without a crate.
 fn bench_noise(c: &mut Criterion) {
     let mut g = c.benchmark_group("repair-noise");
     g.sample_size(10);

@@ -796,7 +796,7 @@ const SETTLED_SHARE: usize = 900;
 /// Greek page's runs (short words: `οι` clears its bar by 6.1) were read through every
 /// channel again; at 3 (and at 0) 10 MB pages of Russian, Greek, Hebrew and Arabic read as
 /// windows-1252, and 20,540 catalog lines of the four garbled and read as one document
-/// each, come out byte for byte as they did at 6, the Greek page in 1.35 s instead of 1.64.
+/// each, come out byte for byte as they did at 6, the Greek page in 1.40 s instead of 1.62.
 const SETTLED_MARGIN: f32 = 3.0;
 
 /// The channel (index in [`CHANNELS`]) that the first `sampled` candidate runs of a long
