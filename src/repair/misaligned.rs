@@ -259,9 +259,9 @@ pub fn find(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
 
 /// [`find_pair`]'s margin (nats): the best pair the two known bytes make must read better
 /// than the garbled character followed by the best character any lost one could have been.
-/// Of 15,900 clean catalog strings with a character before an ASCII byte lost to U+FFFD
-/// none is changed; over 6,400 of them no pair gained more than 8.4 (`柯�`, for `柯达`,
-/// read as `目录`). Above that the bar trades right pairs
+/// Of 15,900 clean Simplified catalog strings with a character before an ASCII byte lost
+/// to U+FFFD none is changed; over 6,400 of them no pair gained more than 8.4 (`柯�`, for
+/// `柯达`, read as `目录`). (`scripts/lost_char_negatives.py` re-runs such a check.) Above that the bar trades right pairs
 /// for wrong ones: of the pairs rebuilt in seed 000's and 003's lines (each with a byte of
 /// the two characters before an ASCII byte lost), 67 % were right at 10, 70 % at 13 and
 /// 82 % at 16, but only 42 % as many; at 13 misaligned catalog strings lose 7 % of their
