@@ -317,6 +317,11 @@ fn find_pair(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     {
         return None;
     }
+    // So is a kanji only Japanese writes (`拡` of 擴, 扩), there or garbled: a line of
+    // Japanese kanji without kana (`拡�/縮小(_A):`, 拡大 with 大 lost) reads as Chinese.
+    if japanese_only(g) || rest.clone().any(|&c| japanese_only(c)) {
+        return None;
+    }
     // The script of the line around the damage: a Traditional reading in a Simplified line
     // (or the reverse) is no repair, and the model folds the two together.
     let traditional = line_before
@@ -582,6 +587,20 @@ impl PairScore<'_> {
         }
         best
     }
+}
+
+/// Whether `c` is a kanji only Japanese writes: a shinjitai of OpenCC's
+/// JPShinjitaiCharacters that is no Traditional form and that jieba's word list counts 100
+/// times at most (`拡`, `団`, `値`; not `国`, which Simplified Chinese writes too). 222
+/// characters.
+fn japanese_only(c: char) -> bool {
+    static JAPANESE: LazyLock<rustc_hash::FxHashSet<char>> = LazyLock::new(|| {
+        crate::convert::shinjitai_pairs()
+            .map(|(japanese, _)| japanese)
+            .filter(|&j| crate::convert::t2s_char(j).is_none() && model::han_count(j) <= 100)
+            .collect()
+    });
+    model::is_han(c) && JAPANESE.contains(&c)
 }
 
 /// A reading [`find_pair`] weighs in a line written in Traditional characters
@@ -1439,6 +1458,18 @@ mod tests {
             let expected = (!bad && bytes.len() == 2).then(|| (bytes[0], bytes[1]));
             assert_eq!(gbk_pair(c), expected, "{c} U+{:04X}", c as u32);
         }
+    }
+
+    /// A kanji only Japanese writes keeps a line from being read as misaligned Chinese:
+    /// `拡大/縮小` (zoom in, out) that lost its `大` is Japanese, though 拡 (92 88) and the
+    /// U+FFFD make a Chinese pair.
+    #[test]
+    fn a_japanese_only_kanji_is_no_garbled_chinese() {
+        assert!(japanese_only('拡') && japanese_only('団'));
+        assert!(!japanese_only('国') && !japanese_only('扩') && !japanese_only('擴'));
+        let text = "拡\u{FFFD}/縮小";
+        let run_end = text.find('/').unwrap();
+        assert!(find_pair(text, 0, run_end).is_none());
     }
 
     /// The pair search (the best few of each side for the pairs no list knows, the
