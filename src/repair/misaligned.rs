@@ -843,6 +843,19 @@ fn find_run(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
             })
             .collect();
     }
+    // Traditional text is not repaired into Simplified: a character only Simplified writes
+    // in a realignment of a line written in Traditional characters (`啟用觸控螢幕模�` read
+    // as `…为災荒，`) says the reading is wrong (a page converted after the damage was
+    // read through the t2s inverse and is converted back above).
+    let (line_before, line_after) = line_around(window_text, &text[region_end..]);
+    if recovered.chars().any(crate::convert::simplified_only)
+        && line_before
+            .chars()
+            .chain(line_after.chars())
+            .any(|c| crate::convert::t2s_char(c).is_some_and(|s| s != c))
+    {
+        return None;
+    }
     let mut chain = Vec::new();
     if used_t2s {
         chain.push("t2s-inverse".to_string());
@@ -1458,6 +1471,15 @@ mod tests {
             let expected = (!bad && bytes.len() == 2).then(|| (bytes[0], bytes[1]));
             assert_eq!(gbk_pair(c), expected, "{c} U+{:04X}", c as u32);
         }
+    }
+
+    /// A line written in Traditional characters is not realigned into Simplified ones:
+    /// `觸控螢幕模` (touch-screen mode) that lost its last character read as misaligned GBK
+    /// gave `觸控为災荒，`.
+    #[test]
+    fn traditional_text_is_not_realigned_into_simplified() {
+        let text = "觸控螢幕模\u{FFFD}";
+        assert!(find(text, 0, text.len()).is_none());
     }
 
     /// A kanji only Japanese writes keeps a line from being read as misaligned Chinese:
