@@ -1360,6 +1360,12 @@ impl TextPairs {
     fn pair_logp(&self, a: char, b: char) -> Option<f32> {
         self.pairs.get(&text_pair_key(a, b)?).copied()
     }
+
+    /// ln P(b | a) for a pair the list does not hold: `b`'s share alone (`b` a class of
+    /// [`text_class`]).
+    fn unlisted(&self, b: char) -> f32 {
+        self.backoff.get(b as usize).copied().unwrap_or(self.unseen)
+    }
 }
 
 static TEXT_PAIRS: LazyLock<TextPairs> = LazyLock::new(|| {
@@ -1463,11 +1469,7 @@ pub fn followers(a: char) -> impl Iterator<Item = char> {
 /// [`text_logp`]`(a, Some(b))` for an `a` the pair with which data/lm_text does not list:
 /// `b`'s share alone.
 pub fn text_unlisted_logp(b: char) -> f32 {
-    let t = &*TEXT_PAIRS;
-    t.backoff
-        .get(text_class(b, LINE_END) as usize)
-        .copied()
-        .unwrap_or(t.unseen)
+    TEXT_PAIRS.unlisted(text_class(b, LINE_END))
 }
 
 /// Whether data/lm_text lists the pair `a`, `b` (two characters of text, not a line's
@@ -1502,7 +1504,7 @@ pub fn text_logp(prev: Option<char>, next: Option<char>) -> f32 {
     let b = next.map_or(LINE_END, |c| text_class(c, LINE_END));
     match t.pair_logp(a, b) {
         Some(v) => v,
-        None => t.backoff.get(b as usize).copied().unwrap_or(t.unseen),
+        None => t.unlisted(b),
     }
 }
 
@@ -1518,7 +1520,7 @@ pub fn text_association(text: &str) -> f32 {
         let b = text_class(c, LINE_END);
         if let Some(a) = prev {
             if let Some(v) = t.pair_logp(a, b) {
-                sum += v - t.backoff.get(b as usize).copied().unwrap_or(t.unseen);
+                sum += v - t.unlisted(b);
             }
         }
         prev = Some(b);

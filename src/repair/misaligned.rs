@@ -8,9 +8,11 @@
 //! start (the first damaged character's lead or its trail), a lost trail byte at the end,
 //! and, in a run that ends in the U+FFFD of a lost trail byte (or in the character the
 //! last trail byte made of the letter after it, `稯` for `头` + `O`), where the damage
-//! begins are lattice choices too, picked by score. The characters rebuilt from one known byte (the
-//! first, and after a lossy reader the last) are then chosen again by the pairs they make
-//! in running text and the words they make with their neighbours.
+//! begins are lattice choices too, picked by score. The characters rebuilt from one known
+//! byte (the first, and after a lossy reader the last) are then chosen again by the pairs
+//! they make in running text and the words they make with their neighbours. Where one
+//! garbled character is all that is left before the U+FFFD of a lost trail byte, the two
+//! characters it hides are chosen together ([`find_pair`]).
 
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
@@ -327,7 +329,7 @@ fn find_pair(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     let traditional = line_before
         .iter()
         .chain(&line_after)
-        .any(|&c| crate::convert::t2s_char(c).is_some_and(|s| s != c));
+        .any(|&c| traditional_form(c));
     let mut left: Vec<char> = before
         .chars()
         .rev()
@@ -610,8 +612,14 @@ fn fits_line(c: char, traditional: bool) -> bool {
         && if traditional {
             !crate::convert::simplified_only(c)
         } else {
-            crate::convert::t2s_char(c).is_none_or(|s| s == c)
+            !traditional_form(c)
         }
+}
+
+/// Whether `c` is a Traditional form, one OpenCC's TSCharacters writes otherwise in
+/// Simplified Chinese (`檔`, not `档` or `的`).
+fn traditional_form(c: char) -> bool {
+    crate::convert::t2s_char(c).is_some_and(|s| s != c)
 }
 
 /// The words `b` makes as a word of its own, beyond what it is alone ([`PairScore`]).
@@ -852,7 +860,7 @@ fn find_run(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
         && line_before
             .chars()
             .chain(line_after.chars())
-            .any(|c| crate::convert::t2s_char(c).is_some_and(|s| s != c))
+            .any(traditional_form)
     {
         return None;
     }
