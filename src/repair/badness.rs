@@ -606,6 +606,11 @@ pub struct Scan {
     /// with a lost character gains nothing). Later passes do not: there the sign is a lost
     /// character the pass before marked.
     pub lost_trail: Vec<(usize, usize)>,
+    /// Short runs of Han characters, none of them rare, that are uncommon together
+    /// ([`uncommon_han`]): another code page's reading of double-byte text, made of common
+    /// characters (Big5 read as GBK: `匡兜` is `選項`, `龄絃才腹` is `鍵盤符號`), which no
+    /// density of rare characters finds. The first pass weighs them as it does the runs.
+    pub uncommon_han: Vec<(usize, usize)>,
     /// Whether the text holds a loss marker (`锟斤拷`, `烫烫`, `屯屯`); only then are they
     /// counted and located.
     pub markers: bool,
@@ -794,7 +799,12 @@ fn scan_with(text: &str, weigh: u8) -> Scan {
         .par_windows(2)
         .map(|w| {
             let mut piece = scan_piece_with(&text[w[0]..w[1]], weigh);
-            for r in piece.runs.iter_mut().chain(&mut piece.lost_trail) {
+            for r in piece
+                .runs
+                .iter_mut()
+                .chain(&mut piece.lost_trail)
+                .chain(&mut piece.uncommon_han)
+            {
                 *r = (r.0 + w[0], r.1 + w[0]);
             }
             piece
@@ -804,6 +814,7 @@ fn scan_with(text: &str, weigh: u8) -> Scan {
     for piece in pieces {
         out.runs.extend(piece.runs);
         out.lost_trail.extend(piece.lost_trail);
+        out.uncommon_han.extend(piece.uncommon_han);
         out.markers |= piece.markers;
         out.rare_kana += piece.rare_kana;
         out.rare_hangul += piece.rare_hangul;
@@ -914,6 +925,8 @@ fn scan_piece<const WEIGH: u8, const SPACED: bool>(text: &str) -> Scan {
     };
     let lone: &[u8; 0x800] = &LONE_TWO_BYTE;
     let mut out = Scan::default();
+    // (Not in text written in words between spaces: Korean's runs are words.)
+    let uncommon = !SPACED && text.len() < UNCOMMON_HAN_TEXT_MAX;
     let mut i = 0;
     // Where the current run of non-ASCII text began: just after the last ASCII byte.
     let mut run_start = 0;
@@ -928,11 +941,17 @@ fn scan_piece<const WEIGH: u8, const SPACED: bool>(text: &str) -> Scan {
             let high = u64::from_le_bytes(w.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080;
             let ascii = (high.trailing_zeros() / 8) as usize;
             if ascii > 0 {
+                if uncommon {
+                    note_uncommon_han(text, run_start, i, &mut out);
+                }
                 i += ascii;
                 run_start = i;
                 continue;
             }
         } else if bytes[i] < 0x80 {
+            if uncommon {
+                note_uncommon_han(text, run_start, i, &mut out);
+            }
             i += 1;
             run_start = i;
             continue;
@@ -1067,10 +1086,129 @@ fn scan_piece<const WEIGH: u8, const SPACED: bool>(text: &str) -> Scan {
                 || swallowed_end(&text[start..i], bytes.get(i).copied()))
         {
             out.lost_trail.push((start, i));
+        } else if uncommon && any & !(SUSPICIOUS | LEVEL2) == 0 {
+            // (Rare characters are Han or not; any other flag is not Han.)
+            note_uncommon_han(text, start, i, &mut out);
         }
         run_start = i;
     }
+    if uncommon {
+        note_uncommon_han(text, run_start, bytes.len(), &mut out);
+    }
     out
+}
+
+/// Texts shorter than this (bytes) are looked at for [`Scan::uncommon_han`]: a message, a
+/// short document. A longer one garbled through one code page shows it in the runs the
+/// scan finds, and the document's channel is then read into every run (Chinese that writes
+/// ASCII punctuation has a short run every few dozen bytes, and weighing each cost the
+/// scan of such text a third of its time).
+const UNCOMMON_HAN_TEXT_MAX: usize = 64 * 1024;
+/// Runs of Han characters at most this long are weighed by [`uncommon_han`]: a word or two
+/// (of the 380 such runs below [`UNCOMMON_HAN_MEAN`] in the catalogs' Big5 read as GBK,
+/// 379 are; a longer reading's garbage holds a rare character every few, which the density
+/// rule finds).
+const UNCOMMON_HAN_MAX_CHARS: usize = 8;
+/// The mean log-probability (nats) of the characters of a run, alone, below which it is
+/// [`uncommon_han`]. What Big5 makes of GBK and the reverse are characters each code page
+/// orders by strokes or by sound, not by use: of the 434 short runs of Han characters with
+/// no rare one that GBK makes of the Big5 of the zh_TW message catalogs installed here,
+/// 88 % are below it; of the 206,000 in the Chinese catalogs and manual pages, 0.07 %
+/// (which are only weighed: a reading must still beat the text as it stands). At −9, 93 %
+/// and 1.6 %: the model would be loaded for most clean texts, which triples a small one's
+/// time.
+const UNCOMMON_HAN_MEAN: f32 = -10.0;
+
+/// Whether `run`, two to [`UNCOMMON_HAN_MAX_CHARS`] Han characters, is uncommon together:
+/// the mean of its characters' log-probabilities below [`UNCOMMON_HAN_MEAN`].
+fn uncommon_han(run: &str) -> bool {
+    if run.len() < 6 || run.len() > 4 * UNCOMMON_HAN_MAX_CHARS {
+        return false;
+    }
+    let HanCosts { table, most } = &*HAN_COST;
+    let bar = (-UNCOMMON_HAN_MEAN * HAN_COST_SCALE) as i32;
+    let most = i32::from(*most);
+    // The sum of the costs less `bar` a character: it must end above zero. Most runs of
+    // clean text are settled by their first character or two, a common one whose shortfall
+    // the rest could not make up even if each were as rare as any (a Han character is
+    // three bytes at least).
+    let bytes = run.as_bytes();
+    let mut balance = 0i32;
+    let (mut i, mut n) = (0, 0);
+    while i < bytes.len() {
+        // (Three-byte characters decoded here: they are all the scan passes to it but for
+        // extension B's four-byte ones, and `chars()` cost half again as much.)
+        let (cost, len) = match bytes[i..] {
+            [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => {
+                match table.get((cp3(b0, b1, b2) as u32).wrapping_sub(HAN_COST_START) as usize) {
+                    Some(&0) => return false,
+                    Some(&k) => (i32::from(k), 3),
+                    None => match run[i..].chars().next() {
+                        Some(c) if crate::model::is_han(c) => (i32::from(han_cost(c)).min(most), 3),
+                        _ => return false,
+                    },
+                }
+            }
+            _ => match run[i..].chars().next() {
+                Some(c) if crate::model::is_han(c) => {
+                    (i32::from(han_cost(c)).min(most), c.len_utf8())
+                }
+                _ => return false,
+            },
+        };
+        i += len;
+        n += 1;
+        balance += cost - bar;
+        let left = ((bytes.len() - i) / 3) as i32;
+        if balance + left * (most - bar) <= 0 {
+            return false;
+        }
+    }
+    (2..=UNCOMMON_HAN_MAX_CHARS).contains(&n)
+}
+
+/// The Han characters whose [`han_cost`] is read from a table: the dense range of the
+/// model (extension A and the unified ideographs), where every run the scan meets is.
+const HAN_COST_START: u32 = 0x3400;
+const HAN_COST_END: u32 = 0xA000;
+/// Units of [`han_cost`] per nat.
+const HAN_COST_SCALE: f32 = 4.0;
+
+/// A Han character's log-probability alone, negated, in quarters of a nat (1–255): what
+/// [`uncommon_han`] adds up, one look-up a character (the model's own look-up folds
+/// Traditional forms first, a table and a test more; the scan meets a short run of Han
+/// characters every few dozen bytes of Chinese that writes ASCII punctuation).
+fn han_cost(c: char) -> u8 {
+    (-crate::model::han_logp(c) * HAN_COST_SCALE)
+        .round()
+        .clamp(1.0, 255.0) as u8
+}
+
+/// [`han_cost`] from [`HAN_COST_START`] to [`HAN_COST_END`] (0 for what is not Han), and
+/// the most any character costs.
+struct HanCosts {
+    table: Box<[u8]>,
+    most: u8,
+}
+
+static HAN_COST: LazyLock<HanCosts> = LazyLock::new(|| {
+    let table: Box<[u8]> = (HAN_COST_START..HAN_COST_END)
+        .map(|cp| {
+            char::from_u32(cp)
+                .filter(|&c| crate::model::is_han(c))
+                .map_or(0, han_cost)
+        })
+        .collect();
+    let most = table.iter().copied().max().unwrap_or(255);
+    HanCosts { table, most }
+});
+
+/// Notes `text[start..end]` in [`Scan::uncommon_han`] if it is such a run.
+#[inline]
+fn note_uncommon_han(text: &str, start: usize, end: usize, out: &mut Scan) {
+    if end > start && end - start <= 4 * UNCOMMON_HAN_MAX_CHARS && uncommon_han(&text[start..end]) {
+        out.uncommon_han.push((start, end));
+    }
 }
 
 /// Whether `c` is a Cyrillic letter windows-1251 encodes at 0x80–0xBF (the letters of
@@ -1463,6 +1601,33 @@ mod tests {
         }
         // The scan notes such a run apart when it is not dense enough to be a candidate.
         assert_eq!(scan("公开信狄言贠A上发布").lost_trail, vec![(0, 18)]);
+    }
+
+    #[test]
+    fn short_runs_of_han_uncommon_together_are_noted_apart() {
+        // Seed 001's 培訓 and 體驗 in Big5 read as GBK: common characters, no rare one.
+        for (text, noted) in [
+            ("蚌癡", vec![(0, 6)]),
+            ("砰喷,", vec![(0, 6)]),
+            ("3 蚌癡 砰喷", vec![(2, 8), (9, 15)]),
+            // The words themselves, and clean words between ASCII.
+            ("培訓 體驗", vec![]),
+            ("用法: %s [选项]", vec![]),
+            // One character is too little to weigh; a run with a full stop is not Han alone.
+            ("蚌 癡", vec![]),
+            ("蚌癡。", vec![]),
+        ] {
+            let found = scan(text);
+            assert!(found.runs.is_empty(), "{text:?}");
+            assert_eq!(found.uncommon_han, noted, "{text:?}");
+        }
+        // Nine characters are too long to weigh (`蚌癡` four times and a half).
+        assert_eq!(scan("蚌癡蚌癡蚌癡蚌癡蚌").uncommon_han, vec![]);
+        // A long text is not looked at for them.
+        let line = "3 蚌癡\n";
+        let lines = (UNCOMMON_HAN_TEXT_MAX - 1) / line.len();
+        assert_eq!(scan(&line.repeat(lines)).uncommon_han.len(), lines);
+        assert_eq!(scan(&line.repeat(lines + 1)).uncommon_han, vec![]);
     }
 
     #[test]
