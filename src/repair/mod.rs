@@ -522,14 +522,7 @@ fn pass(
             // are read again with the document's bonus.
             if runs.len() > before && explained_share(text, &runs, ch.name) >= DOC_CHANNEL_COVERAGE
             {
-                let mut read: Vec<(usize, usize)> = runs
-                    .iter()
-                    .flatten()
-                    .map(|f| (f.start, f.end))
-                    .chain(candidates.iter().copied())
-                    .collect();
-                read.sort_unstable();
-                read.dedup();
+                let read = already_read(&runs, candidates);
                 runs = with_uncandidated_runs(text, &read, runs, sweep);
             }
         }
@@ -546,14 +539,7 @@ fn pass(
             )
         });
     if let Some((ch, lines)) = lent.as_ref().filter(|(ch, _)| swept != Some(ch.name)) {
-        let mut read: Vec<(usize, usize)> = runs
-            .iter()
-            .flatten()
-            .map(|f| (f.start, f.end))
-            .chain(candidates.iter().copied())
-            .collect();
-        read.sort_unstable();
-        read.dedup();
+        let read = already_read(&runs, candidates);
         let sweep = Sweep {
             ch,
             native: native(),
@@ -1043,6 +1029,20 @@ struct Sweep<'p> {
     /// With [`Alone::Skipped`]: the lines read, with `bonus` ([`lending_channel`]).
     lent: Option<&'p LinesShown>,
     marks: &'p LatinMarks,
+}
+
+/// The spans of `runs`' fixes and the `candidates`, sorted: what a second sweep
+/// ([`with_uncandidated_runs`]) does not read again.
+fn already_read(runs: &[Fixes], candidates: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut read: Vec<(usize, usize)> = runs
+        .iter()
+        .flatten()
+        .map(|f| (f.start, f.end))
+        .chain(candidates.iter().copied())
+        .collect();
+    read.sort_unstable();
+    read.dedup();
+    read
 }
 
 /// Which runs [`with_uncandidated_runs`] lends a bonus to.
