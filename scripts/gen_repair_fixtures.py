@@ -15,8 +15,10 @@ def whatwg_1252(b):
 
 
 def whatwg_gbk(b):
-    # Python's gbk lacks only WHATWG's single-byte 0x80 (the euro sign): such cases raise
-    # and are skipped rather than garbled differently from a browser.
+    # Python's gbk lacks WHATWG's single-byte 0x80 (the euro sign) and the user-defined rows
+    # that WHATWG's gb18030 index reads as Private Use characters: such cases raise and are
+    # skipped rather than garbled differently from a browser (scripts/heldout_eval.py has a
+    # row of Big5 read so, through Python's gb18030 codec).
     return b.decode("gbk", errors="strict")
 
 
