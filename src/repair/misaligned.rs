@@ -591,6 +591,21 @@ impl PairScore<'_> {
     }
 }
 
+/// Whether `text` holds a kana Japanese writes most ([`model::kana_frequent`]: its
+/// particles and endings) right after a kanji, as Japanese does in every sentence and
+/// Chinese never does — a kanji Japanese writes: after a character only Simplified Chinese
+/// writes (`现の`), the kana is misaligned GBK's (its trail byte A4 read as a lead).
+fn japanese_particle_after_kanji(text: &str) -> bool {
+    let mut prev = None;
+    text.chars().any(|c| {
+        let after_kanji = prev
+            .is_some_and(|p| model::is_han(p) && !crate::convert::simplified_only(p))
+            && model::kana_frequent(c);
+        prev = Some(c);
+        after_kanji
+    })
+}
+
 /// Whether `c` is a kanji only Japanese writes: a shinjitai of OpenCC's
 /// JPShinjitaiCharacters that is no Traditional form and that jieba's word list counts 100
 /// times at most (`拡`, `団`, `値`; not `国`, which Simplified Chinese writes too). 222
@@ -861,6 +876,18 @@ fn find_run(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
             .chars()
             .chain(line_after.chars())
             .any(traditional_form)
+    {
+        return None;
+    }
+    // Nor is Japanese: where two characters or fewer are realigned before a lost trail
+    // byte's U+FFFD, a kana Japanese writes most after a kanji (`の` of `回の`), in the line
+    // outside the realignment, says the line is Japanese and the U+FFFD a character it lost
+    // (`回の繰返�` is 繰返し with its `し` lost, not `回の如胤的`). (A longer realignment is
+    // surer, and a kana beside it is more often garbage it left out: `人た` before
+    // `可读的状态描述`, GBK's `工` of 人工 realigned from its second byte.)
+    if lost_trail_marked
+        && body.len() - s <= MIN_MARKED_CHARS
+        && (japanese_particle_after_kanji(line_before) || japanese_particle_after_kanji(line_after))
     {
         return None;
     }
@@ -1493,6 +1520,21 @@ mod tests {
     /// A kanji only Japanese writes keeps a line from being read as misaligned Chinese:
     /// `拡大/縮小` (zoom in, out) that lost its `大` is Japanese, though 拡 (92 88) and the
     /// U+FFFD make a Chinese pair.
+    #[test]
+    fn a_particle_after_a_kanji_japanese_writes_is_japanese() {
+        // fixtures/text/ja.txt: `人間は`, `尊厳と`.
+        assert!(japanese_particle_after_kanji(
+            "すべての人間は、生れながらにして"
+        ));
+        assert!(japanese_particle_after_kanji("尊厳と権利"));
+        // A kana before a kanji, a rarer kana (`ぃ`, what GBK makes of Big5's 不), no kana.
+        assert!(!japanese_particle_after_kanji("の人"));
+        assert!(!japanese_particle_after_kanji("人ぃ"));
+        assert!(!japanese_particle_after_kanji("人人生而自由"));
+        // After a character only Simplified Chinese writes, a kana is misaligned GBK's.
+        assert!(!japanese_particle_after_kanji("身份现の"));
+    }
+
     #[test]
     fn a_japanese_only_kanji_is_no_garbled_chinese() {
         assert!(japanese_only('拡') && japanese_only('団'));
