@@ -1136,8 +1136,8 @@ fn uncommon_han(run: &str) -> bool {
     let mut balance = 0i32;
     let (mut i, mut n) = (0, 0);
     while i < bytes.len() {
-        // (Three-byte characters decoded here: they are all the scan passes to it but for
-        // extension B's four-byte ones, and `chars()` cost half again as much.)
+        // (Three-byte characters, all the scan passes here but extension B's four-byte
+        // ones, are decoded in place.)
         let (cost, len) = match bytes[i..] {
             [b0, b1, b2, ..] if b0 & 0xF0 == 0xE0 => {
                 match table.get((cp3(b0, b1, b2) as u32).wrapping_sub(HAN_COST_START) as usize) {

@@ -1517,9 +1517,8 @@ mod tests {
         assert!(find(text, 0, text.len()).is_none());
     }
 
-    /// A kanji only Japanese writes keeps a line from being read as misaligned Chinese:
-    /// `拡大/縮小` (zoom in, out) that lost its `大` is Japanese, though 拡 (92 88) and the
-    /// U+FFFD make a Chinese pair.
+    /// A particle after a kanji says a line is Japanese, which keeps a short realignment
+    /// from being made in it ([`find_run`]).
     #[test]
     fn a_particle_after_a_kanji_japanese_writes_is_japanese() {
         // fixtures/text/ja.txt: `人間は`, `尊厳と`.
@@ -1535,6 +1534,9 @@ mod tests {
         assert!(!japanese_particle_after_kanji("身份现の"));
     }
 
+    /// A kanji only Japanese writes keeps a line from being read as misaligned Chinese:
+    /// `拡大/縮小` (zoom in, out) that lost its `大` is Japanese, though 拡 (92 88) and the
+    /// U+FFFD make a Chinese pair.
     #[test]
     fn a_japanese_only_kanji_is_no_garbled_chinese() {
         assert!(japanese_only('拡') && japanese_only('団'));
