@@ -3443,6 +3443,48 @@ mod tests {
         assert_eq!(beside(vec![], vec![(1, 2)]), vec![(1, 2)]);
     }
 
+    /// A line lends its channel only where a reading through it of two characters or more
+    /// wins its run on its own: not where it lost the run to a realignment (misaligned GBK
+    /// that Big5 reads a little better than it stands), nor where it read one character.
+    #[test]
+    fn a_line_lends_only_the_channel_of_a_reading_that_wins_its_run() {
+        let fix = |name: &'static str, start: usize, end: usize, margin: f32| Fix {
+            name,
+            chain: Chain::Described(String::new()),
+            start,
+            end,
+            after: String::new(),
+            margin,
+            lost: 0,
+            accepted: true,
+            threshold: 3.0,
+            doc_threshold: 3.0,
+            sequence: false,
+        };
+        // Seed 004's photo credit in Big5 read as GBK, and a second line.
+        let text = "紈う 尼紇:朝腳\n匡兜";
+        let lent = |runs: &[Fixes]| lending_channel(text, runs).map(|ch| ch.name);
+        let won: Fixes = smallvec::smallvec![fix("big5_as_gbk", 7, 13, 9.0)];
+        assert_eq!(lent(std::slice::from_ref(&won)), Some("big5_as_gbk"));
+        let lines = LinesShown::of_spans(
+            text,
+            winners(text, std::slice::from_ref(&won), "big5_as_gbk"),
+        );
+        assert!(lines.holds(0) && lines.holds(14) && !lines.holds(text.len() - 1));
+        // The same reading, beaten in its run by a realignment.
+        let lost: Fixes = smallvec::smallvec![
+            fix("big5_as_gbk", 7, 13, 9.0),
+            fix("gbk_misaligned", 7, 13, 20.0),
+        ];
+        assert_eq!(lent(&[lost]), None);
+        // A reading of one character (`尼`) wins its run, and lends nothing.
+        let one: Fixes = smallvec::smallvec![fix("big5_as_gbk", 7, 10, 9.0)];
+        assert_eq!(lent(&[one]), None);
+        // Nor does a channel that is not one double-byte code page read as another.
+        let latin: Fixes = smallvec::smallvec![fix("utf8_as_cp1252", 7, 13, 9.0)];
+        assert_eq!(lent(&[latin]), None);
+    }
+
     fn fixed(s: &str) -> String {
         repair(s).0.into_owned()
     }
