@@ -532,12 +532,7 @@ fn pass(
     // (Not where the document's channel has read every run with as much.)
     let lent = lending_channel(text, &runs)
         .filter(|ch| !(swept == Some(ch.name) && doc_bonus >= LINE_BONUS))
-        .map(|ch| {
-            (
-                ch,
-                LinesShown::of_spans(text, winners(text, &runs, ch.name)),
-            )
-        });
+        .map(|ch| (ch, Lent::new(text, winners(text, &runs, ch.name))));
     if let Some((ch, lines)) = lent.as_ref().filter(|(ch, _)| swept != Some(ch.name)) {
         let read = already_read(&runs, candidates);
         let sweep = Sweep {
@@ -997,18 +992,6 @@ impl LinesShown {
         LinesShown { feeds, lines }
     }
 
-    /// The lines of the byte ranges `spans`.
-    fn of_spans(text: &str, spans: impl Iterator<Item = (usize, usize)>) -> LinesShown {
-        let feeds: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
-        let line_of = |at: usize| feeds.partition_point(|&n| n < at);
-        let mut lines: Vec<usize> = spans
-            .flat_map(|(a, b)| line_of(a)..=line_of(b.saturating_sub(1)))
-            .collect();
-        lines.sort_unstable();
-        lines.dedup();
-        LinesShown { feeds, lines }
-    }
-
     /// Whether the line of the byte `at` is one of them.
     fn holds(&self, at: usize) -> bool {
         let line = self.feeds.partition_point(|&n| n < at);
@@ -1027,7 +1010,7 @@ struct Sweep<'p> {
     bonus: f32,
     alone: Alone,
     /// With [`Alone::Skipped`]: the lines read, with `bonus` ([`lending_channel`]).
-    lent: Option<&'p LinesShown>,
+    lent: Option<&'p Lent>,
     marks: &'p LatinMarks,
 }
 
@@ -1043,6 +1026,43 @@ fn already_read(runs: &[Fixes], candidates: &[(usize, usize)]) -> Vec<(usize, us
     read.sort_unstable();
     read.dedup();
     read
+}
+
+/// Where a line lends its channel ([`lending_channel`]): within [`LEND_REACH`] bytes of a
+/// reading that won its run, on the same line (a file of one endless line is not lent whole
+/// for one reading in it).
+struct Lent {
+    /// The line feeds of the text, in order.
+    feeds: Vec<usize>,
+    /// The winning readings' spans, in order.
+    spans: Vec<(usize, usize)>,
+}
+
+/// How far (bytes) a winning reading lends its channel along its line, each side: a few
+/// lines of a message or a paragraph's sentence.
+const LEND_REACH: usize = 600;
+
+impl Lent {
+    fn new(text: &str, spans: impl Iterator<Item = (usize, usize)>) -> Lent {
+        let mut spans: Vec<(usize, usize)> = spans.collect();
+        spans.sort_unstable();
+        Lent {
+            feeds: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+            spans,
+        }
+    }
+
+    /// Whether the byte `at` is lent: on the line of a winning reading, within reach.
+    fn holds(&self, at: usize) -> bool {
+        let line = |x: usize| self.feeds.partition_point(|&n| n < x);
+        let k = self.spans.partition_point(|&(a, _)| a <= at);
+        let before = k.checked_sub(1).map(|i| self.spans[i]);
+        let after = self.spans.get(k).copied();
+        before
+            .into_iter()
+            .chain(after)
+            .any(|(a, b)| at.abs_diff(a).min(at.abs_diff(b)) <= LEND_REACH && line(a) == line(at))
+    }
 }
 
 /// Which runs [`with_uncandidated_runs`] lends a bonus to.
@@ -3466,11 +3486,15 @@ mod tests {
         let lent = |runs: &[Fixes]| lending_channel(text, runs).map(|ch| ch.name);
         let won: Fixes = smallvec::smallvec![fix("big5_as_gbk", 7, 13, 9.0)];
         assert_eq!(lent(std::slice::from_ref(&won)), Some("big5_as_gbk"));
-        let lines = LinesShown::of_spans(
+        let lines = Lent::new(
             text,
             winners(text, std::slice::from_ref(&won), "big5_as_gbk"),
         );
         assert!(lines.holds(0) && lines.holds(14) && !lines.holds(text.len() - 1));
+        // Along one endless line, only within reach of the reading.
+        let long = format!("紈う 尼紇{}朝腳", " x".repeat(LEND_REACH));
+        let far = Lent::new(&long, [(7, 13)].into_iter());
+        assert!(far.holds(0) && far.holds(13 + LEND_REACH) && !far.holds(long.len() - 1));
         // The same reading, beaten in its run by a realignment.
         let lost: Fixes = smallvec::smallvec![
             fix("big5_as_gbk", 7, 13, 9.0),
