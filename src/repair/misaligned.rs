@@ -884,10 +884,16 @@ fn find_run(text: &str, run_start: usize, run_end: usize) -> Option<Found> {
     // outside the realignment, says the line is Japanese and the U+FFFD a character it lost
     // (`回の繰返�` is 繰返し with its `し` lost, not `回の如胤的`). (A longer realignment is
     // surer, and a kana beside it is more often garbage it left out: `人た` before
-    // `可读的状态描述`, GBK's `工` of 人工 realigned from its second byte.)
+    // `可读的状态描述`, GBK's `工` of 人工 realigned from its second byte. And a line that
+    // holds a character only Simplified writes is no Japanese: `给定的的な椴呗�` is 给定的策略
+    // misaligned, whose garbage `な` follows a `的`.)
     if lost_trail_marked
         && body.len() - s <= MIN_MARKED_CHARS
         && (japanese_particle_after_kanji(line_before) || japanese_particle_after_kanji(line_after))
+        && !line_before
+            .chars()
+            .chain(line_after.chars())
+            .any(crate::convert::simplified_only)
     {
         return None;
     }
