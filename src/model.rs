@@ -165,7 +165,6 @@ struct Unigrams {
     logp: Vec<f32>,
     counts: Vec<u32>,
     other: FxHashMap<char, (f32, u32)>,
-    initial: Vec<f32>,
 }
 
 const DENSE_START: u32 = 0x3400;
@@ -174,6 +173,42 @@ const DENSE_END: u32 = 0xA000;
 static CHARS_TXT: &str = include_str!("../data/lm/zh_chars.txt");
 static BIGRAMS_TXT: &str = include_str!("../data/lm/zh_bigrams.txt");
 static INITIALS_TXT: &str = include_str!("../data/lm/zh_initials.txt");
+
+/// ln P(c) where a run of Han begins, over the dense range ([`Unigrams::initial_logp`]): a
+/// table of its own, built when a run is first scored, not when a character's unigram is
+/// first read (the scan reads those for every short run of Han characters in a short text,
+/// and this table was half the unigrams' load).
+static INITIALS: LazyLock<Vec<f32>> = LazyLock::new(|| {
+    // A run of Chinese after punctuation, a Latin word or a digit begins a word: how often
+    // a character begins one (`或` of 或者 often, `么` of 什么 almost never), interpolated
+    // with its unigram so that a character no word begins keeps most of its chance.
+    let Unigrams { logp, counts, .. } = &*UNIGRAMS;
+    let mut starts = vec![0u32; counts.len()];
+    let mut starts_total = 0f64;
+    for (c, n) in data_lines(INITIALS_TXT) {
+        let mut it = c.chars();
+        if let (Some(ch), None) = (it.next(), it.next()) {
+            starts_total += n as f64;
+            if let Some(i) = dense_slot(ch) {
+                starts[i] = n;
+            }
+        }
+    }
+    // (A character the list never saw keeps its floor: there is nothing to tell.)
+    starts
+        .iter()
+        .zip(logp)
+        .zip(counts)
+        .map(|((&n, &l), &seen)| {
+            if seen == 0 {
+                return l;
+            }
+            let p = INITIAL_WEIGHT * n as f64 / starts_total.max(1.0)
+                + (1.0 - INITIAL_WEIGHT) * (l as f64).exp();
+            p.ln() as f32
+        })
+        .collect()
+});
 
 static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
     let mut counts = vec![0u32; (DENSE_END - DENSE_START) as usize];
@@ -231,39 +266,10 @@ static UNIGRAMS: LazyLock<Unigrams> = LazyLock::new(|| {
     for v in other.values_mut() {
         v.0 = (v.1 as f64 / total).ln() as f32;
     }
-    // A run of Chinese after punctuation, a Latin word or a digit begins a word: how often
-    // a character begins one (`或` of 或者 often, `么` of 什么 almost never), interpolated
-    // with its unigram so that a character no word begins keeps most of its chance.
-    let mut starts = vec![0u32; counts.len()];
-    let mut starts_total = 0f64;
-    for (c, n) in data_lines(INITIALS_TXT) {
-        let mut it = c.chars();
-        if let (Some(ch), None) = (it.next(), it.next()) {
-            starts_total += n as f64;
-            if let Some(i) = dense_slot(ch) {
-                starts[i] = n;
-            }
-        }
-    }
-    // (A character the list never saw keeps its floor: there is nothing to tell.)
-    let initial = starts
-        .iter()
-        .zip(&logp)
-        .zip(&counts)
-        .map(|((&n, &l), &seen)| {
-            if seen == 0 {
-                return l;
-            }
-            let p = INITIAL_WEIGHT * n as f64 / starts_total.max(1.0)
-                + (1.0 - INITIAL_WEIGHT) * (l as f64).exp();
-            p.ln() as f32
-        })
-        .collect();
     Unigrams {
         logp,
         counts,
         other,
-        initial,
     }
 });
 
@@ -542,7 +548,7 @@ impl Unigrams {
     /// ln P(c) where a run of Han begins (U+3400..U+A000 only).
     #[inline]
     fn initial_logp(&self, c: char) -> Option<f32> {
-        dense_slot(c).map(|i| self.initial[i])
+        dense_slot(c).map(|i| INITIALS[i])
     }
 }
 
@@ -1605,6 +1611,7 @@ pub fn warm() {
         // UNIGRAMS, then BIGRAMS (itself read in two halves), then GUESS_LOGP.
         || LazyLock::force(&GUESS_LOGP).len(),
         || {
+            LazyLock::force(&INITIALS);
             LazyLock::force(&LATIN_PAIRS);
             LazyLock::force(&KANA_LOGP);
             LazyLock::force(&HANGUL);
