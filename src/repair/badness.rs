@@ -7,7 +7,10 @@
 //! *suspicious* when real text rarely contains it but decoding accidents often produce it.
 //! Apart, the scan notes runs that end as misaligned GBK does in a browser — in U+FFFD
 //! before an ASCII byte, or in the character a trail byte made of the letter after it
-//! ([`Scan::lost_trail`]) — which the first pass weighs too.
+//! ([`Scan::lost_trail`]) — which the first pass weighs too; and, in a text under 64 KB,
+//! short runs of Han characters uncommon together, none of them rare, as another CJK code
+//! page's reading of double-byte text leaves a word ([`Scan::uncommon_han`]: `匡兜` is Big5
+//! 選項 read as GBK).
 
 use rayon::prelude::*;
 use std::sync::LazyLock;
@@ -607,7 +610,7 @@ pub struct Scan {
     /// character the pass before marked.
     pub lost_trail: Vec<(usize, usize)>,
     /// Short runs of Han characters, none of them rare, that are uncommon together
-    /// ([`uncommon_han`]): another code page's reading of double-byte text, made of common
+    /// (the mean log-probability of its characters below −10 nats): another code page's reading of double-byte text, made of common
     /// characters (Big5 read as GBK: `匡兜` is `選項`, `龄絃才腹` is `鍵盤符號`), which no
     /// density of rare characters finds. The first pass weighs them as it does the runs.
     pub uncommon_han: Vec<(usize, usize)>,

@@ -3,7 +3,9 @@
 //! single-layer [`channels`] channel (re-encode, decode), or a [`misaligned`] re-alignment
 //! with conversion inverses → scored by the language model in [`crate::model`] → applied
 //! only when the best beats the text as it stands by a named margin (the document's
-//! dominant channel lowers it, text that is partly right raises it). Repeated to a fixed
+//! dominant channel lowers it, and so does, in its own line, a double-byte code page read
+//! as another that a reading there has shown; text that is partly right raises it).
+//! Repeated to a fixed
 //! point, so double mojibake comes off layer by layer. The runs of a pass are weighed in
 //! parallel (each depends on the text alone); the decisions then see them all, in order.
 //! A text of half a megabyte or more is repaired in segments of a quarter, cut after line
@@ -1159,9 +1161,11 @@ fn lending_channel(text: &str, runs: &[Fixes]) -> Option<&'static Channel> {
 /// text ([`DOC_CHANNEL_COVERAGE`]), read into the runs of non-ASCII text the scan passed
 /// over: a lone character between digits (`2009爛11` is `2009年11` as GBK read as Big5) is
 /// never a candidate on its own, yet in such a page it is garbled like the rest. Each
-/// reading has to clear its bar with the ordinary document bonus — or, with `on_its_own`
-/// (the channel explains less of the text), without it; a clean run (a page only partly
-/// garbled) reads worse and stays. A double-byte original lends the page's own bonus in
+/// reading has to clear its bar with the ordinary document bonus — or, with
+/// [`Alone::OnItsOwn`] (the channel explains less of the text), without it; a clean run (a
+/// page only partly garbled) reads worse and stays. With [`Alone::Skipped`] it reads only
+/// the runs a line lends its channel to ([`Lent`], [`lending_channel`]), with `bonus`. A
+/// double-byte original lends the page's own bonus in
 /// the lines it has shown itself in ([`LinesShown`]): there an apostrophe before a letter
 /// (`’l`, Shift_JIS `値` read as windows-1252) is its lead byte, not English, and two
 /// common characters (`揣纔`, Big5 `揮優` read as GBK) are garbled like the rest. In a
