@@ -609,10 +609,11 @@ pub struct Scan {
     /// with a lost character gains nothing). Later passes do not: there the sign is a lost
     /// character the pass before marked.
     pub lost_trail: Vec<(usize, usize)>,
-    /// Short runs of Han characters, none of them rare, that are uncommon together
-    /// (the mean log-probability of its characters below −10 nats): another code page's reading of double-byte text, made of common
-    /// characters (Big5 read as GBK: `匡兜` is `選項`, `龄絃才腹` is `鍵盤符號`), which no
-    /// density of rare characters finds. The first pass weighs them as it does the runs.
+    /// Short runs of Han characters, none of them rare, that are uncommon together (the mean
+    /// of their log-probabilities below −10 nats; texts under 64 KB): another code page's
+    /// reading of double-byte text, made of common characters (Big5 read as GBK: `匡兜` is
+    /// `選項`, `龄絃才腹` is `鍵盤符號`), which no density of rare characters finds. The
+    /// first pass weighs them as it does the runs.
     pub uncommon_han: Vec<(usize, usize)>,
     /// Whether the text holds a loss marker (`锟斤拷`, `烫烫`, `屯屯`); only then are they
     /// counted and located.
